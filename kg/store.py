@@ -45,6 +45,7 @@ class OxigraphStore:
 
     def __init__(self, path: Path | str | None = None, *, read_only: bool = False) -> None:
         self.path = Path(path) if path is not None else None
+        self.read_only = read_only
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -89,11 +90,8 @@ class OxigraphStore:
 
     def close(self) -> None:
         """Flush and release the on-disk files (RocksDB holds a lock until the object dies)."""
-        if self.path is not None and hasattr(self, "_store"):
-            try:
-                self._store.flush()
-            except OSError:
-                pass  # read-only stores cannot flush; nothing to save
+        if self.path is not None and not self.read_only and hasattr(self, "_store"):
+            self._store.flush()
         self.__dict__.pop("_store", None)
         gc.collect()
 

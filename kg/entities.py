@@ -1,0 +1,251 @@
+"""Find entities by any of their names, resolve references to IRIs, and build entity cards."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from kg.errors import KgError
+from kg.namespaces import INSTANCE, ONTOLOGY, PREFIXES, compact
+from kg.query import bind, internal_query, select_rows
+from kg.store import Store
+
+SKOS = PREFIXES["skos"]
+RDFS = PREFIXES["rdfs"]
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+LABEL_PROPERTIES = {SKOS + "prefLabel", SKOS + "altLabel", ONTOLOGY + "hasFormerName"}
+ID_PROPERTIES = {
+    ONTOLOGY + "hasWikidataId": "Wikidata",
+    ONTOLOGY + "hasGeonamesId": "GeoNames",
+    ONTOLOGY + "hasIsoCode": "ISO 3166-1",
+    ONTOLOGY + "hasGleditschWardCode": "Gleditsch-Ward",
+    ONTOLOGY + "hasUcdpConflictId": "UCDP conflict",
+    ONTOLOGY + "hasUcdpActorId": "UCDP actor",
+}
+
+
+def fold(text: str) -> str:
+    """Lower-case without accents, for matching names typed without them.
+
+    >>> fold("António")
+    'antonio'
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@dataclass(frozen=True)
+class Match:
+    """A search hit: the entity, the name that matched, and how well."""
+
+    iri: str
+    label: str
+    matched: str
+    score: float
+
+
+def _score(needle: str, name: str, is_preferred: bool) -> float:
+    folded = fold(name)
+    if folded == needle:
+        score = 100.0
+    elif folded.startswith(needle):
+        score = 80.0
+    elif any(word.startswith(needle) for word in folded.split()):
+        score = 60.0
+    else:
+        score = 40.0
+    # shorter names that match are closer matches; preferred names beat variants
+    return score + (5.0 if is_preferred else 0.0) - len(folded) / 100.0
+
+
+def search(store: Store, text: str, *, limit: int = 10, lang: str = "en") -> list[Match]:
+    """Entities one of whose names contains ``text`` (any case), best match first."""
+    needle = fold(text.strip())
+    if not needle:
+        raise KgError("search text is empty")
+    rows = select_rows(store, internal_query("search"), {"needle": ox.Literal(text.strip().lower())})
+    if needle != text.strip().lower():
+        rows += select_rows(store, internal_query("search"), {"needle": ox.Literal(needle)})
+    best: dict[str, tuple[float, str]] = {}
+    for row in rows:
+        entity = row["entity"]
+        if not isinstance(entity, ox.NamedNode):
+            continue
+        name = row["label"].value
+        score = _score(needle, name, row["property"].value == SKOS + "prefLabel")
+        if entity.value not in best or score > best[entity.value][0]:
+            best[entity.value] = (score, name)
+    ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
+    return [Match(iri, label(store, iri, lang), name, score) for iri, (score, name) in ranked]
+
+
+def label(store: Store, iri: str, lang: str = "en") -> str:
+    """The preferred label in ``lang``, else English, else any; the compact IRI if none."""
+    rows = select_rows(store, internal_query("labels"), {"entity": ox.NamedNode(iri)})
+    by_lang: dict[str, str] = {}
+    for row in rows:
+        literal = row["label"]
+        key = literal.language or ""
+        if row["property"].value == SKOS + "prefLabel" or key not in by_lang:
+            by_lang[key] = literal.value
+    for key in (lang, "en", ""):
+        if key in by_lang:
+            return by_lang[key]
+    return next(iter(by_lang.values()), compact(iri))
+
+
+def exists(store: Store, iri: str) -> bool:
+    """True when the IRI is the subject of at least one triple."""
+    return bool(store.query(bind(internal_query("exists"), {"entity": ox.NamedNode(iri)})))
+
+
+def resolve(store: Store, ref: str) -> str:
+    """The IRI an entity reference names.
+
+    A reference is a full IRI (``<...>`` or ``https://...``), a compact one
+    (``person:sadyr-japarov``), a path (``person/sadyr-japarov``), a slug
+    (``sadyr-japarov``) or a name in any spelling the graph knows (``Schaparov``).
+    """
+    text = ref.strip()
+    if not text:
+        raise KgError("empty entity reference")
+    candidates: list[str] = []
+    if text.startswith("<") and text.endswith(">"):
+        candidates.append(text[1:-1])
+    elif text.startswith(("http://", "https://", "urn:")):
+        candidates.append(text)
+    else:
+        prefix, sep, local = text.partition(":")
+        if sep and prefix in PREFIXES and "/" not in local:
+            candidates.append(PREFIXES[prefix] + local)
+        if "/" in text and " " not in text:
+            candidates.append(INSTANCE + text.strip("/"))
+    for iri in candidates:
+        if exists(store, iri):
+            return iri
+    if candidates and text.startswith(("<", "http://", "https://", "urn:")):
+        raise KgError(f"unknown entity {ref!r}: no statements about that IRI")
+    if " " not in text and ":" not in text:
+        suffix = "/" + text.strip("/")
+        hits = [r["entity"].value for r in select_rows(store, internal_query("resolve_slug"), {"suffix": ox.Literal(suffix)})]
+        if len(hits) == 1:
+            return hits[0]
+        if len(hits) > 1:
+            raise KgError(f"ambiguous entity {ref!r}: {', '.join(compact(h) for h in sorted(hits))}")
+    matches = search(store, text, limit=5)
+    exact = [m for m in matches if fold(m.matched) == fold(text)]
+    if len(exact) == 1 or (exact and len({m.iri for m in exact}) == 1):
+        return exact[0].iri
+    if len(exact) > 1:
+        raise KgError(f"ambiguous entity {ref!r}: {', '.join(compact(m.iri) for m in exact)}")
+    if len(matches) == 1:
+        return matches[0].iri
+    hint = f"; did you mean {', '.join(compact(m.iri) for m in matches[:3])}?" if matches else ""
+    raise KgError(f"unknown entity {ref!r}{hint}")
+
+
+@dataclass
+class Fact:
+    """One statement on a card: property and value as read, with the IRIs behind them."""
+
+    property: str
+    value: str
+    property_iri: str
+    value_iri: str | None = None
+
+
+@dataclass
+class ClaimLine:
+    label: str
+    value: str
+    measure: str
+    claimants: list[str]
+    reported: str
+    sources: list[str]
+
+
+@dataclass
+class EntityCard:
+    """Everything the graph says about one entity, ready to print."""
+
+    iri: str
+    label: str
+    kinds: list[str]
+    names: dict[str, list[str]]
+    identifiers: dict[str, str]
+    facts: list[Fact]
+    incoming: list[Fact]
+    claims: list[ClaimLine]
+    sources: list[tuple[str, str]] = field(default_factory=list)
+
+
+def card(store: Store, iri: str, *, lang: str = "en") -> EntityCard:
+    """The entity card: names, kinds, facts, claims with sources, external identifiers."""
+    labels: dict[str, str] = {}
+
+    def name_of(node: object) -> str:
+        if isinstance(node, ox.NamedNode):
+            if node.value not in labels:
+                labels[node.value] = label(store, node.value, lang)
+            return labels[node.value]
+        return node.value if isinstance(node, ox.Literal) else str(node)
+
+    entity = ox.NamedNode(iri)
+    names: dict[str, list[str]] = {}
+    kinds: list[str] = []
+    identifiers: dict[str, str] = {}
+    facts: list[Fact] = []
+    source_iris: list[str] = []
+    for row in select_rows(store, internal_query("card_outgoing"), {"entity": entity}):
+        prop, value = row["property"].value, row["value"]
+        if prop in LABEL_PROPERTIES and isinstance(value, ox.Literal):
+            key = {SKOS + "prefLabel": "preferred", SKOS + "altLabel": "variant"}.get(prop, "former")
+            names.setdefault(key, []).append(f"{value.value}" + (f" ({value.language})" if value.language else ""))
+        elif prop == RDF_TYPE:
+            kinds.append(name_of(value))
+        elif prop in ID_PROPERTIES and isinstance(value, ox.Literal):
+            identifiers[ID_PROPERTIES[prop]] = value.value
+        elif prop == ONTOLOGY + "hasSource" and isinstance(value, ox.NamedNode):
+            source_iris.append(value.value)
+        else:
+            value_iri = value.value if isinstance(value, ox.NamedNode) else None
+            facts.append(Fact(name_of(row["property"]), name_of(value), prop, value_iri))
+    incoming = [
+        Fact(name_of(row["property"]), name_of(row["subject"]), row["property"].value, row["subject"].value)
+        for row in select_rows(store, internal_query("card_incoming"), {"entity": entity})
+        if isinstance(row["subject"], ox.NamedNode) and row["property"].value != ONTOLOGY + "hasSource"
+    ]
+    claims = _claims(store, entity, name_of)
+    sources = [(name_of(ox.NamedNode(s)), _source_address(store, s)) for s in sorted(set(source_iris))]
+    return EntityCard(
+        iri=iri, label=label(store, iri, lang), kinds=sorted(set(kinds)), names=names,
+        identifiers=identifiers, facts=facts, incoming=incoming, claims=claims, sources=sources,
+    )
+
+
+def _claims(store: Store, entity: ox.NamedNode, name_of) -> list[ClaimLine]:
+    grouped: dict[str, ClaimLine] = {}
+    for row in select_rows(store, internal_query("card_claims"), {"entity": entity}):
+        key = row["claim"].value
+        line = grouped.setdefault(key, ClaimLine(
+            label=name_of(row["claim"]),
+            value=row["value"].value if "value" in row else "",
+            measure=name_of(row["measure"]) if "measure" in row else "",
+            claimants=[], reported=row["reported"].value if "reported" in row else "", sources=[],
+        ))
+        for column, bucket in (("claimant", line.claimants), ("source", line.sources)):
+            if column in row:
+                text = name_of(row[column])
+                if text not in bucket:
+                    bucket.append(text)
+    return list(grouped.values())
+
+
+def _source_address(store: Store, iri: str) -> str:
+    rows = select_rows(store, internal_query("card_outgoing"), {"entity": ox.NamedNode(iri)})
+    for row in rows:
+        if row["property"].value in (ONTOLOGY + "hasUrl", ONTOLOGY + "hasLocalCopy"):
+            return row["value"].value
+    return compact(iri)
