@@ -38,7 +38,7 @@ PREFIXES: dict[str, str] = {
     "prov": "http://www.w3.org/ns/prov#",
     "sem": "http://semanticweb.cs.vu.nl/2009/11/sem/",
     "schema": "https://schema.org/",
-    "org": "http://www.w3.org/ns/org#",
+    "orgv": "http://www.w3.org/ns/org#",
     "geo": "http://www.w3.org/2003/01/geo/wgs84_pos#",
     "dcat": "http://www.w3.org/ns/dcat#",
     "sh": "http://www.w3.org/ns/shacl#",

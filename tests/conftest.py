@@ -1,0 +1,57 @@
+"""Shared fixtures: a project built once into a temporary store, and a CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.build import build, open_store
+from kg.cli import main
+from kg.project import Project
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def project(tmp_path_factory) -> Project:
+    """The checkout's ontology and data, built into a store of the test session's own."""
+    proj = Project.at(ROOT, tmp_path_factory.mktemp("store"))
+    build(proj)
+    return proj
+
+
+@pytest.fixture(scope="session")
+def store(project):
+    with open_store(project) as opened:
+        yield opened
+
+
+@pytest.fixture
+def scratch_project(tmp_path) -> Project:
+    """A writable copy of ontology/, data/ and queries/, for tests that break or change files."""
+    for folder in ("ontology", "data", "queries"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    return Project.at(tmp_path, tmp_path / ".kg")
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def kg(runner, project):
+    """Invoke ``kg`` against the session's project and store."""
+
+    def invoke(*args: str, input: str | None = None):
+        return runner.invoke(
+            main,
+            ["--root", str(project.root), "--store-dir", str(project.store_dir), *args],
+            input=input,
+        )
+
+    return invoke

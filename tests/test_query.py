@@ -1,0 +1,99 @@
+"""The competency questions in queries/: golden results, parameters, errors."""
+
+from __future__ import annotations
+
+import os
+
+import pyoxigraph as ox
+import pytest
+
+from kg import query
+from kg.entities import resolve
+from kg.errors import KgError
+
+from .conftest import ROOT
+
+QUERIES = query.catalogue(ROOT / "queries")
+
+
+def test_at_least_fifteen_competency_questions():
+    assert len(QUERIES) >= 15, sorted(QUERIES)
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_query_file_states_its_question_and_parameter_defaults(name):
+    qfile = QUERIES[name]
+    assert qfile.question.endswith("?") or "?" in qfile.question, f"{name}: first comment must ask the question"
+    for param in qfile.params:
+        assert qfile.default_of(param.name), f"{name}: parameter {param.name} has no VALUES default"
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_query_matches_golden_result(store, name):
+    """Each query.rq has query.csv beside it; KG_UPDATE_GOLDEN=1 rewrites them."""
+    golden = ROOT / "queries" / f"{name}.csv"
+    result = query.run(store, QUERIES[name])
+    got = query.serialize(result, query.OutputFormat.CSV).replace("\r\n", "\n")
+    if os.environ.get("KG_UPDATE_GOLDEN"):
+        golden.write_text(got, encoding="utf-8")
+    assert golden.is_file(), f"missing golden file {golden.name}"
+    assert got == golden.read_text(encoding="utf-8"), f"{name} differs from {golden.name}:\n{got}"
+
+
+def test_casualty_claims_list_each_side_and_the_total(store):
+    result = query.run(store, QUERIES["casualty-claims"])
+    rows = [{k: (v.value if v else "") for k, v in zip(["value", "measure", "side", "claimants", "reported", "sources"], row)}
+            for row in query.rows_of(result)[1]]
+    by_value = {r["value"]: r for r in rows if r["measure"] == "people killed"}
+    assert by_value["36"]["claimants"] == "Kyrgyzstan" and by_value["36"]["side"] == "Kyrgyzstan"
+    assert by_value["35"]["claimants"] == "Tajikistan" and by_value["35"]["side"] == "Tajikistan"
+    assert set(by_value["71"]["claimants"].split("; ")) == {"Kyrgyzstan", "Tajikistan"}
+    for value in ("36", "35", "71"):
+        assert "seed/kyrgyzstan-tajikistan-2022-article.txt" in by_value[value]["sources"]
+        assert by_value[value]["reported"] == "2022-09-18"
+    # later, different figures join the first ones instead of replacing them
+    assert {"59", "62", "41"} <= set(by_value)
+
+
+def test_date_parameter_changes_who_held_office(store):
+    qfile = QUERIES["office-holders-on-date"]
+    names = lambda raw: sorted(r[1].value for r in query.rows_of(query.run(store, qfile, {"date": raw}))[1])  # noqa: E731
+    assert names("2022-09-16") == ["António Guterres", "Emomali Rahmon", "Jeenbek Kulubayev", "Sadyr Japarov", "Vladimir Putin"]
+    assert names("2016-06-01") == ["Emomali Rahmon", "Vladimir Putin"]
+
+
+def test_entity_parameter_accepts_any_name_variant(store):
+    qfile = QUERIES["offices-of-person"]
+    rows = list(query.rows_of(query.run(store, qfile, {"person": "Rahmonov"}, resolve_entity=lambda r: resolve(store, r)))[1])
+    assert [r[0].value for r in rows] == ["President of Tajikistan"]
+
+
+def test_binding_escapes_values():
+    qfile = query.QueryFile.parse("q", '# q?\n# param s: string -- text\nSELECT * { VALUES ?s { "" } }')
+    text = query.bind(qfile, {"s": ox.Literal('a" } ; DROP ALL ; { "')})
+    assert 'VALUES ?s { "a\\" } ; DROP ALL ; { \\"" }' in text
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"nope": "x"}, "unknown parameter 'nope'"),
+    ({"date": "16 Sept"}, "is not a date"),
+])
+def test_bad_parameters_are_named(store, params, message):
+    with pytest.raises(KgError, match=message):
+        query.run(store, QUERIES["office-holders-on-date"], params)
+
+
+def test_bad_sparql_reports_position(store):
+    with pytest.raises(KgError, match=r"error at 1:\d+"):
+        query.run(store, query.QueryFile.parse("bad", "SELECT ?x WHERE { ?x ?p }"))
+
+
+def test_unknown_query_name():
+    with pytest.raises(KgError, match="unknown query 'no-such-question'"):
+        query.load_query("no-such-question", ROOT / "queries")
+
+
+def test_queries_readme_lists_every_query():
+    readme = (ROOT / "queries" / "README.md").read_text(encoding="utf-8")
+    missing = [name for name in QUERIES if f"{name}.rq" not in readme]
+    assert not missing, f"queries/README.md does not mention {missing}"
