@@ -82,7 +82,8 @@ def read_sources(project: Project) -> dict[str, list[ox.Quad]]:
     graphs: dict[str, list[ox.Quad]] = {}
     for graph, files in source_files(project).items():
         if not files:
-            raise KgError(f"{project.relative(project.root / 'data' if graph == CURATED_GRAPH else project.ontology_dir)}: no .ttl files")
+            folder = project.data_dir if graph == CURATED_GRAPH else project.ontology_dir
+            raise KgError(f"{project.relative(folder)}/: no .ttl files")
         quads: list[ox.Quad] = []
         for path in files:
             quads.extend(parse_turtle(path, graph, shown_as=project.relative(path)))

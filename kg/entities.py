@@ -46,12 +46,17 @@ class Match:
     score: float
 
 
+STRONG_MATCH = 70.0
+
+
 def _score(needle: str, name: str, is_preferred: bool) -> float:
     folded = fold(name)
     if folded == needle:
         score = 100.0
     elif folded.startswith(needle):
         score = 80.0
+    elif needle in folded.split():
+        score = 70.0
     elif any(word.startswith(needle) for word in folded.split()):
         score = 60.0
     else:
@@ -135,13 +140,12 @@ def resolve(store: Store, ref: str) -> str:
         if len(hits) > 1:
             raise KgError(f"ambiguous entity {ref!r}: {', '.join(compact(h) for h in sorted(hits))}")
     matches = search(store, text, limit=5)
-    exact = [m for m in matches if fold(m.matched) == fold(text)]
-    if len(exact) == 1 or (exact and len({m.iri for m in exact}) == 1):
-        return exact[0].iri
-    if len(exact) > 1:
-        raise KgError(f"ambiguous entity {ref!r}: {', '.join(compact(m.iri) for m in exact)}")
-    if len(matches) == 1:
-        return matches[0].iri
+    # a whole name, a name's start or a whole word of it: accept when one entity has such a match
+    strong = [m for m in matches if m.score >= STRONG_MATCH]
+    if len(strong) == 1 or (len(matches) == 1 and matches):
+        return (strong or matches)[0].iri
+    if len(strong) > 1:
+        raise KgError(f"ambiguous entity {ref!r}: {', '.join(compact(m.iri) for m in strong)}")
     hint = f"; did you mean {', '.join(compact(m.iri) for m in matches[:3])}?" if matches else ""
     raise KgError(f"unknown entity {ref!r}{hint}")
 

@@ -1,0 +1,75 @@
+"""Building the embedded store: content hash, named graphs, atomic rebuilds."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from kg.build import build, is_current, open_store
+from kg.errors import KgError
+from kg.namespaces import CURATED_GRAPH, IMPORT_GRAPH_PREFIX, ONTOLOGY_GRAPH
+
+
+def test_build_puts_ontology_and_data_in_separate_graphs(scratch_project):
+    report = build(scratch_project)
+    assert report.rebuilt
+    assert set(report.graphs) == {ONTOLOGY_GRAPH, CURATED_GRAPH}
+    assert report.graphs[CURATED_GRAPH] > 1000 and report.graphs[ONTOLOGY_GRAPH] > 400
+    assert "data/people.ttl" in report.files and "ontology/shapes.ttl" not in report.files
+
+
+def test_unchanged_sources_are_not_parsed_again(scratch_project):
+    build(scratch_project)
+    again = build(scratch_project)
+    assert not again.rebuilt and is_current(scratch_project)
+
+
+def test_a_changed_file_triggers_a_rebuild(scratch_project):
+    build(scratch_project)
+    people = scratch_project.data_dir / "people.ttl"
+    people.write_text(people.read_text(encoding="utf-8").replace('"Zhaparov"@en', '"Dzhaparov"@en'), encoding="utf-8")
+    assert not is_current(scratch_project)
+    with open_store(scratch_project) as store:
+        assert bool(store.query('ASK { ?s ?p "Dzhaparov"@en }'))
+
+
+def test_malformed_turtle_names_file_and_line_and_keeps_the_old_store(scratch_project):
+    build(scratch_project)
+    with open_store(scratch_project) as store:
+        before = len(list(store.quads()))
+    places = scratch_project.data_dir / "places.ttl"
+    lines = places.read_text(encoding="utf-8").splitlines()
+    lines[20] = lines[20] + ' "unterminated'
+    places.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(KgError, match=r"^data/places\.ttl:2[12]:\d+: malformed Turtle"):
+        build(scratch_project)
+    with _open_existing(scratch_project) as store:
+        assert len(list(store.quads())) == before
+
+
+def _open_existing(project):
+    from kg.build import STORE_DIRNAME
+    from kg.store import OxigraphStore
+
+    return OxigraphStore(project.store_dir / STORE_DIRNAME, read_only=True)
+
+
+def test_imported_graphs_survive_a_rebuild(scratch_project):
+    build(scratch_project)
+    from kg.build import STORE_DIRNAME
+    from kg.store import OxigraphStore
+
+    graph = IMPORT_GRAPH_PREFIX + "test"
+    with OxigraphStore(scratch_project.store_dir / STORE_DIRNAME) as store:
+        store.load([ox.Quad(ox.NamedNode("urn:x:a"), ox.NamedNode("urn:x:b"), ox.Literal("c"), ox.NamedNode(graph))])
+    build(scratch_project, force=True)
+    with _open_existing(scratch_project) as store:
+        assert graph in store.graphs()
+
+
+def test_missing_data_folder_is_reported(scratch_project):
+    import shutil
+
+    shutil.rmtree(scratch_project.data_dir)
+    with pytest.raises(KgError, match="no .ttl files"):
+        build(scratch_project)
