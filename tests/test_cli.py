@@ -1,0 +1,153 @@
+"""The kg command through click's runner: real output, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib.compare import isomorphic
+
+from kg.cli import main
+
+
+def test_build_prints_a_summary(kg):
+    result = kg("build")
+    assert result.exit_code == 0, result.output
+    assert "triples from 10 files" in result.output and "graph/curated" in result.output
+
+
+def test_query_list_shows_questions(kg):
+    result = kg("query", "--list")
+    assert result.exit_code == 0, result.output
+    assert "casualty-claims\n    Which casualty figures" in result.output
+
+
+def test_query_json_is_sparql_results_json(kg):
+    result = kg("query", "casualty-claims", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["head"]["vars"] == ["value", "measure", "side", "claimants", "reported", "sources"]
+    values = {b["value"]["value"]: b for b in data["results"]["bindings"] if b["measure"]["value"] == "people killed"}
+    assert {"36", "35", "71"} <= set(values)
+    assert values["71"]["reported"]["datatype"] == "http://www.w3.org/2001/XMLSchema#date"
+
+
+@pytest.mark.parametrize("fmt, first_line", [("csv", "officeLabel,holderLabel,start,end"), ("tsv", "?officeLabel\t?holderLabel\t?start\t?end")])
+def test_query_csv_and_tsv(kg, fmt, first_line):
+    result = kg("query", "office-holders-on-date", "--param", "date=2022-09-16", "--format", fmt)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == first_line
+    assert "Sadyr Japarov" in result.output
+
+
+def test_query_from_stdin_and_table(kg):
+    sparql = "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT ?l WHERE { <https://w3id.org/pskg/id/place/batken> skos:prefLabel ?l } ORDER BY ?l"
+    result = kg("query", "-", input=sparql)
+    assert result.exit_code == 0, result.output
+    assert "Batken" in result.output and "Баткен" in result.output
+
+
+def test_search_finds_japarov_by_the_german_spelling(kg):
+    result = kg("search", "Schaparov")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1].startswith("person:sadyr-japarov")
+
+
+def test_show_prints_the_card(kg):
+    result = kg("show", "Rahmonov")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Emomali Rahmon  <https://w3id.org/pskg/id/person/emomali-rahmon>")
+    assert "former    Emomali Rahmonov (en)" in result.output
+
+
+def test_show_json(kg):
+    result = kg("show", "conflict/kyrgyzstan-tajikistan-clashes-2022", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert any(c["value"] == "71" for c in data["claims"])
+
+
+def test_stats_json_counts(kg):
+    result = kg("stats", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["classes"]["pskg:Person"] == 6 and data["classes"]["pskg:Claim"] >= 20
+    assert data["triples"] == sum(data["graphs"].values()) and data["sources"] > 40
+
+
+def test_validate_passes_on_shipped_data(kg):
+    result = kg("validate")
+    assert result.exit_code == 0, result.output
+    assert "conforms" in result.output
+
+
+@pytest.mark.parametrize("fmt, rdflib_format", [("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")])
+def test_export_reimports_to_the_same_graph(kg, store, tmp_path, fmt, rdflib_format):
+    out = tmp_path / f"graph.{fmt}"
+    result = kg("export", "--format", fmt, "--output", str(out))
+    assert result.exit_code == 0, result.output
+    expected = rdflib.Graph().parse(data=ox.serialize([q.triple for q in store.quads()], format=ox.RdfFormat.N_TRIPLES).decode(), format="nt")
+    got = rdflib.Graph().parse(out, format=rdflib_format)
+    assert len(got) == len(expected) and isomorphic(got, expected)
+
+
+@pytest.mark.parametrize("fmt", ["nq", "trig"])
+def test_export_keeps_named_graphs(kg, store, tmp_path, fmt):
+    out = tmp_path / f"graph.{fmt}"
+    assert kg("export", "--format", fmt, "-o", str(out)).exit_code == 0
+    dataset = ox.Dataset(ox.parse(path=str(out)))
+    assert len(dataset) == len(list(store.quads()))
+    assert {str(q.graph_name) for q in dataset} == {f"<{g}>" for g in store.graphs()}
+
+
+def test_jsonld_export_is_compacted_with_a_context(kg, tmp_path):
+    out = tmp_path / "graph.jsonld"
+    kg("export", "--format", "jsonld", "-o", str(out))
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["@context"]["pskg"] == "https://w3id.org/pskg/ontology#"
+    assert "person:sadyr-japarov" in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["show", "Nobody Atall"], "Error: unknown entity 'Nobody Atall'"),
+    (["query", "-"], "Error: <stdin>: SPARQL syntax error at 1:"),
+    (["query", "missing.rq"], "Error: missing.rq: cannot read query file"),
+    (["query", "no-such-question"], "Error: unknown query 'no-such-question'"),
+    (["query", "office-holders-on-date", "-p", "when=2020-01-01"], "Error: unknown parameter 'when'"),
+    (["query", "office-holders-on-date", "-p", "date"], "Error: --param 'date': expected NAME=VALUE"),
+])
+def test_errors_are_one_line_without_traceback(kg, args, message):
+    result = kg(*args, input="SELECT ?x WHERE { ?x ?p }")
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(message), result.output
+    assert "Traceback" not in result.output
+
+
+def test_malformed_data_is_reported_with_file_and_line(runner, scratch_project):
+    people = scratch_project.data_dir / "people.ttl"
+    people.write_text(people.read_text(encoding="utf-8") + "\nperson:x a \n", encoding="utf-8")
+    result = runner.invoke(main, ["--root", str(scratch_project.root), "build"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: data/people.ttl:"), result.output
+    assert "malformed Turtle" in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_validate_reports_violations_and_exits_1(runner, scratch_project):
+    path = scratch_project.data_dir / "conflicts" / "armenia-azerbaijan.ttl"
+    text = path.read_text(encoding="utf-8").replace(
+        'pskg:startDate "2022-09-12"^^xsd:date ; pskg:endDate "2022-09-14"^^xsd:date',
+        'pskg:startDate "2022-09-15"^^xsd:date ; pskg:endDate "2022-09-14"^^xsd:date',
+    ).replace("    pskg:hasClaimant state:azerbaijan ;\n", "")
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(main, ["--root", str(scratch_project.root), "validate"])
+    assert result.exit_code == 1, result.output
+    assert "conflict:azerbaijan-attack-on-armenia-2022-09: start date 2022-09-15 is after end date 2022-09-14" in result.output
+    assert "claim:am-az-2022-azerbaijani-dead-79 pskg:hasClaimant: has no claimant" in result.output
+
+
+def test_not_a_project_folder(runner, tmp_path):
+    result = runner.invoke(main, ["--root", str(tmp_path), "stats"])
+    assert result.exit_code == 1 and "not a project folder" in result.output
