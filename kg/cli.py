@@ -83,7 +83,9 @@ def build_command(ctx: click.Context, force: bool) -> None:
               default="table", show_default=True, help="Output format; json is SPARQL 1.1 JSON results.")
 @click.option("--list", "list_queries", is_flag=True, help="List the queries in queries/ with their questions.")
 @click.pass_context
-def query_command(ctx: click.Context, query_ref: str | None, params: tuple[str, ...], fmt: str, list_queries: bool) -> None:
+def query_command(
+    ctx: click.Context, query_ref: str | None, params: tuple[str, ...], fmt: str, list_queries: bool
+) -> None:
     """Run a SPARQL query from queries/ by name, from a file, or from stdin (-)."""
     from kg import entities, query
 
@@ -97,7 +99,8 @@ def query_command(ctx: click.Context, query_ref: str | None, params: tuple[str, 
         raise click.UsageError("give a query NAME, FILE or -, or --list")
     qfile = query.load_query(query_ref, project.queries_dir)
     store = _open(ctx)
-    result = query.run(store, qfile, query.parse_assignments(params), resolve_entity=lambda ref: entities.resolve(store, ref))
+    assignments = query.parse_assignments(params)
+    result = query.run(store, qfile, assignments, resolve_entity=lambda ref: entities.resolve(store, ref))
     output = query.OutputFormat(fmt)
     if output is query.OutputFormat.TABLE:
         columns, rows = query.rows_of(result)

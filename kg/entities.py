@@ -116,29 +116,38 @@ def resolve(store: Store, ref: str) -> str:
     text = ref.strip()
     if not text:
         raise KgError("empty entity reference")
-    candidates: list[str] = []
-    if text.startswith("<") and text.endswith(">"):
-        candidates.append(text[1:-1])
-    elif text.startswith(("http://", "https://", "urn:")):
-        candidates.append(text)
-    else:
-        prefix, sep, local = text.partition(":")
-        if sep and prefix in PREFIXES and "/" not in local:
-            candidates.append(PREFIXES[prefix] + local)
-        if "/" in text and " " not in text:
-            candidates.append(INSTANCE + text.strip("/"))
+    candidates = _iri_candidates(text)
     for iri in candidates:
         if exists(store, iri):
             return iri
     if candidates and text.startswith(("<", "http://", "https://", "urn:")):
         raise KgError(f"unknown entity {ref!r}: no statements about that IRI")
     if " " not in text and ":" not in text:
-        suffix = "/" + text.strip("/")
-        hits = [r["entity"].value for r in select_rows(store, internal_query("resolve_slug"), {"suffix": ox.Literal(suffix)})]
+        suffix = ox.Literal("/" + text.strip("/"))
+        hits = sorted(r["entity"].value for r in select_rows(store, internal_query("resolve_slug"), {"suffix": suffix}))
         if len(hits) == 1:
             return hits[0]
         if len(hits) > 1:
-            raise KgError(f"ambiguous entity {ref!r}: {', '.join(compact(h) for h in sorted(hits))}")
+            raise KgError(f"ambiguous entity {ref!r}: {', '.join(compact(h) for h in hits)}")
+    return _resolve_name(store, ref, text)
+
+
+def _iri_candidates(text: str) -> list[str]:
+    """IRIs a reference may spell: full, in angle brackets, prefixed, or an instance path."""
+    if text.startswith("<") and text.endswith(">"):
+        return [text[1:-1]]
+    if text.startswith(("http://", "https://", "urn:")):
+        return [text]
+    candidates = []
+    prefix, sep, local = text.partition(":")
+    if sep and prefix in PREFIXES and "/" not in local:
+        candidates.append(PREFIXES[prefix] + local)
+    if "/" in text and " " not in text:
+        candidates.append(INSTANCE + text.strip("/"))
+    return candidates
+
+
+def _resolve_name(store: Store, ref: str, text: str) -> str:
     matches = search(store, text, limit=5)
     # a whole name, a name's start or a whole word of it: accept when one entity has such a match
     strong = [m for m in matches if m.score >= STRONG_MATCH]

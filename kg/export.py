@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -15,7 +15,7 @@ from kg.namespaces import PREFIXES
 from kg.store import Store
 
 
-class ExportFormat(str, Enum):
+class ExportFormat(StrEnum):
     TTL = "ttl"
     NT = "nt"
     NQ = "nq"

@@ -13,7 +13,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 
@@ -28,7 +28,7 @@ PARAM_TYPES = ("entity", "date", "string", "integer")
 _PARAM_LINE = re.compile(r"^#\s*param\s+(\w+)\s*:\s*(\w+)\s*(?:--\s*(.*))?$")
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     """Result formats of ``kg query``; json is SPARQL 1.1 Query Results JSON."""
 
     TABLE = "table"
@@ -65,7 +65,8 @@ class QueryFile:
             if match:
                 pname, ptype, desc = match.groups()
                 if ptype not in PARAM_TYPES:
-                    raise KgError(f"{path or name}: parameter {pname!r} has unknown type {ptype!r} (use {', '.join(PARAM_TYPES)})")
+                    allowed = ", ".join(PARAM_TYPES)
+                    raise KgError(f"{path or name}: parameter {pname!r} has unknown type {ptype!r} (use {allowed})")
                 params.append(Param(pname, ptype, (desc or "").strip()))
             elif not params:
                 question_lines.append(line.lstrip("#").strip())
@@ -148,9 +149,9 @@ def bind(query: QueryFile, values: dict[str, ox.NamedNode | ox.Literal]) -> str:
             raise KgError(f"unknown parameter {name!r} for query {query.name!r} (its parameters: {known})")
         block = _values_block(name)
         if not block.search(text):
-            raise KgError(f"query {query.name!r} declares parameter {name!r} but has no 'VALUES ?{name} {{ ... }}' block")
+            raise KgError(f"query {query.name!r} declares {name!r} but has no 'VALUES ?{name} {{ ... }}' block")
         replacement = f"VALUES ?{name} {{ {term_to_sparql(term)} }}"
-        text = block.sub(lambda _m: replacement, text, count=1)
+        text = block.sub(lambda _m, r=replacement: r, text, count=1)
     return text
 
 
@@ -188,7 +189,11 @@ def run(
         raise KgError(f"{query.path or query.name}: {err}") from None
 
 
-def select_rows(store: Store, query: QueryFile, values: dict[str, ox.NamedNode | ox.Literal] | None = None) -> list[dict[str, ox.NamedNode | ox.Literal | ox.BlankNode]]:
+Row = dict[str, ox.NamedNode | ox.Literal | ox.BlankNode]
+Bound = ox.NamedNode | ox.Literal
+
+
+def select_rows(store: Store, query: QueryFile, values: dict[str, Bound] | None = None) -> list[Row]:
     """Run a SELECT with bound terms and return its rows as dicts (unbound variables left out)."""
     result = store.query(bind(query, values or {}))
     if not isinstance(result, ox.QuerySolutions):

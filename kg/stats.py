@@ -26,8 +26,10 @@ class Stats:
 
 def stats(store: Store) -> Stats:
     """Triples per named graph, instances per ontology class, number of sources."""
-    graphs = {r["graph"].value: int(r["triples"].value) for r in select_rows(store, internal_query("stats_graphs"))}
-    classes = {compact(r["class"].value): int(r["count"].value) for r in select_rows(store, internal_query("stats_classes"))}
+    graph_rows = select_rows(store, internal_query("stats_graphs"))
+    class_rows = select_rows(store, internal_query("stats_classes"))
+    graphs = {r["graph"].value: int(r["triples"].value) for r in graph_rows}
+    classes = {compact(r["class"].value): int(r["count"].value) for r in class_rows}
     row = select_rows(store, internal_query("stats_sources"))[0]
     return Stats(
         triples=sum(graphs.values()), graphs=graphs, classes=classes,

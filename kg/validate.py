@@ -31,7 +31,7 @@ class Report:
     violations: list[Violation]
 
 
-def _to_rdflib(quads) -> "rdflib.Graph":  # noqa: F821 - rdflib is imported lazily
+def _to_rdflib(quads) -> rdflib.Graph:  # noqa: F821 - rdflib is imported lazily
     import rdflib
 
     graph = rdflib.Graph()
@@ -64,12 +64,12 @@ def validate(store: Store, shapes_file: Path) -> Report:
     return Report(conforms=bool(conforms), violations=_violations(results))
 
 
-def _violations(results: "rdflib.Graph") -> list[Violation]:  # noqa: F821
+def _violations(results: rdflib.Graph) -> list[Violation]:  # noqa: F821
     from rdflib.namespace import SH
 
     found = []
     for result in results.subjects(SH.resultSeverity, None):
-        def one(predicate):
+        def one(predicate, result=result):
             value = results.value(result, predicate)
             return "" if value is None else str(value)
 

@@ -42,7 +42,7 @@ def test_query_matches_golden_result(store, name):
 
 def test_casualty_claims_list_each_side_and_the_total(store):
     result = query.run(store, QUERIES["casualty-claims"])
-    rows = [{k: (v.value if v else "") for k, v in zip(["value", "measure", "side", "claimants", "reported", "sources"], row)}
+    rows = [{k: (v.value if v else "") for k, v in zip(["value", "measure", "side", "claimants", "reported", "sources"], row, strict=True)}
             for row in query.rows_of(result)[1]]
     by_value = {r["value"]: r for r in rows if r["measure"] == "people killed"}
     assert by_value["36"]["claimants"] == "Kyrgyzstan" and by_value["36"]["side"] == "Kyrgyzstan"
