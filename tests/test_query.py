@@ -97,3 +97,11 @@ def test_queries_readme_lists_every_query():
     readme = (ROOT / "queries" / "README.md").read_text(encoding="utf-8")
     missing = [name for name in QUERIES if f"{name}.rq" not in readme]
     assert not missing, f"queries/README.md does not mention {missing}"
+
+
+def test_sources_of_conflict_cite_only_the_conflict_and_its_parts(store):
+    rows = list(query.rows_of(query.run(store, QUERIES["sources-of-conflict"]))[1])
+    cited = {row[0].value.rsplit("/", 1)[-1] for row in rows}
+    assert "seed-article" in cited and "devdiscourse-reuters-36" in cited
+    # sources of people and identifiers are not sources of the conflict
+    assert not cited & {"faz-kirgistan-2020", "owid-countries-regions", "wikipedia-sadyr-japarov"}
