@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,13 +69,9 @@ def parse_turtle(path: Path, graph: str, *, shown_as: str | None = None) -> list
         graph_node = ox.NamedNode(graph)
         return [ox.Quad(t.subject, t.predicate, t.object, graph_node) for t in triples]
     except SyntaxError as err:
-        line, column = _position(err)
+        line, column = err.lineno or "?", err.offset or "?"
         message = str(err.msg if hasattr(err, "msg") else err).split("\n")[0]
         raise KgError(f"{name}:{line}:{column}: malformed Turtle: {message}") from None
-
-
-def _position(err: SyntaxError) -> tuple[int | str, int | str]:
-    return (err.lineno or "?", err.offset or "?")
 
 
 def read_sources(project: Project) -> dict[str, list[ox.Quad]]:
@@ -108,8 +105,11 @@ def is_current(project: Project) -> bool:
     )
 
 
-def build(project: Project, *, force: bool = False) -> BuildReport:
-    """(Re)build the store if the sources changed (or ``force``); return what it holds."""
+def build(project: Project, *, force: bool = False, on_rebuild: Callable[[], None] | None = None) -> BuildReport:
+    """(Re)build the store if the sources changed (or ``force``); return what it holds.
+
+    ``on_rebuild`` is called once, before parsing, when a rebuild is actually needed.
+    """
     started = time.perf_counter()
     current_fingerprint = fingerprint(project)
     manifest = read_manifest(project)
@@ -120,6 +120,8 @@ def build(project: Project, *, force: bool = False) -> BuildReport:
             seconds=time.perf_counter() - started, rebuilt=False,
         )
 
+    if on_rebuild is not None:
+        on_rebuild()
     sources = read_sources(project)  # raises on malformed input, before any write
     project.store_dir.mkdir(parents=True, exist_ok=True)
     fresh = project.store_dir / f"{STORE_DIRNAME}.new-{os.getpid()}"
@@ -170,8 +172,9 @@ def _write_manifest(project: Project, report: BuildReport) -> None:
     tmp.replace(project.store_dir / MANIFEST)
 
 
-def open_store(project: Project, *, read_only: bool = True) -> OxigraphStore:
+def open_store(
+    project: Project, *, read_only: bool = True, on_rebuild: Callable[[], None] | None = None
+) -> OxigraphStore:
     """Open the embedded store, building it first if it is missing or out of date."""
-    if not is_current(project):
-        build(project)
+    build(project, on_rebuild=on_rebuild)  # hashes the sources once; returns early when current
     return OxigraphStore(project.store_dir / STORE_DIRNAME, read_only=read_only)

@@ -30,11 +30,10 @@ def _project(ctx: click.Context) -> Project:
 
 
 def _open(ctx: click.Context) -> OxigraphStore:
-    project = _project(ctx)
-    if not build_mod.is_current(project):
+    def notice() -> None:
         click.echo("Building the store from ontology/ and data/ ...", err=True)
-        build_mod.build(project)
-    store = build_mod.open_store(project)
+
+    store = build_mod.open_store(_project(ctx), on_rebuild=notice)
     ctx.call_on_close(store.close)
     return store
 
