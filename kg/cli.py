@@ -187,17 +187,33 @@ def validate_command(ctx: click.Context) -> None:
     ctx.exit(1)
 
 
+_RDF_EXPORTS = ["ttl", "nt", "nq", "trig", "jsonld"]
+_GRAPH_EXPORTS = ["graphml", "gexf"]
+
+
 @main.command("export")
-@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "nq", "trig", "jsonld"]), required=True,
-              help="nt and ttl merge all graphs; nq and trig keep the named graphs.")
+@click.option("--format", "fmt", type=click.Choice(_RDF_EXPORTS + _GRAPH_EXPORTS), required=True,
+              help="nt and ttl merge all graphs; nq and trig keep the named graphs; "
+                   "graphml and gexf write the network (entities and the statements between them) for Gephi.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: kg-export.FORMAT; - for stdout).")
 @click.pass_context
 def export_command(ctx: click.Context, fmt: str, output: Path | None) -> None:
-    """Write the whole graph in an RDF format."""
+    """Write the whole graph in an RDF format, or as a network for graph tools."""
     from kg.export import ExportFormat, export, serialize
 
     store = _open(ctx)
+    if fmt in _GRAPH_EXPORTS:
+        from kg.analytics import GraphFormat, write_graph
+        from kg.network import to_networkx
+
+        if output is not None and str(output) == "-":
+            raise KgError(f"--format {fmt} writes a file: give --output FILE")
+        target = output or Path(f"kg-export.{fmt}")
+        graph = to_networkx(store)
+        size = write_graph(graph, GraphFormat(fmt), target)
+        click.echo(f"Wrote {target} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges, {size} bytes)")
+        return
     chosen = ExportFormat(fmt)
     if output is not None and str(output) == "-":
         click.echo(serialize(store, chosen).decode("utf-8"), nl=False)
@@ -205,3 +221,151 @@ def export_command(ctx: click.Context, fmt: str, output: Path | None) -> None:
     target = output or Path(f"kg-export.{fmt}")
     size = export(store, chosen, target)
     click.echo(f"Wrote {target} ({size} bytes, {fmt})")
+
+
+# --- networks: view, path, rank -------------------------------------------------------------
+
+def scope_options(func):
+    """The options that choose part of the graph, shared by ``view`` and ``rank``."""
+    options = [
+        click.option("--focus", metavar="ENTITY", help="The neighbourhood of an entity (name, prefixed name or IRI)."),
+        click.option("--hops", default=1, show_default=True, type=click.IntRange(min=0, max=6),
+                     help="How far around --focus to go."),
+        click.option("--conflict", metavar="ENTITY", help="A conflict with its phases, events, claims and sources."),
+        click.option("--query", "query_ref", metavar="NAME|FILE",
+                     help="The statements a CONSTRUCT (or a SELECT of ?s ?p ?o) returns."),
+        click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Keep events from this date (YYYY-MM-DD)."),
+        click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Keep events up to this date (YYYY-MM-DD)."),
+        click.option("--sources/--no-sources", default=True, show_default=True, help="Draw the sources."),
+        click.option("--lang", default="en", show_default=True, help="Language of the labels (falls back to English)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _scope(ctx: click.Context, store, *, focus, hops, conflict, query_ref, since, until, sources):
+    from kg.entities import resolve
+    from kg.network import Scope
+    from kg.query import load_query
+
+    chosen = [name for name, value in (("--focus", focus), ("--conflict", conflict), ("--query", query_ref)) if value]
+    if len(chosen) > 1:
+        raise KgError(f"choose one scope: {' and '.join(chosen)} were both given")
+    if since and until and since > until:
+        raise KgError(f"--since {since:%Y-%m-%d} is after --until {until:%Y-%m-%d}")
+    return Scope(
+        focus=resolve(store, focus) if focus else None, hops=hops,
+        conflict=resolve(store, conflict) if conflict else None,
+        query=load_query(query_ref, _project(ctx).queries_dir) if query_ref else None,
+        since=since.date() if since else None, until=until.date() if until else None, with_sources=sources,
+    )
+
+
+def _default_view_name(scope, ontology: bool) -> Path:
+    from kg.namespaces import compact
+
+    if ontology:
+        return Path("view-ontology.html")
+    ref = scope.focus or scope.conflict
+    name = compact(ref).split(":")[-1] if ref else (scope.query.name if scope.query else "graph")
+    return Path(f"view-{name}.html")
+
+
+@main.command("view")
+@scope_options
+@click.option("--ontology", is_flag=True, help="Draw the ontology's classes and properties as a schema diagram.")
+@click.option("--size", "size_by", type=click.Choice(["degree", "pagerank"]), default="degree", show_default=True,
+              help="What node size shows.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="HTML file to write (default: view-NAME.html in the current folder).")
+@click.pass_context
+def view_command(ctx: click.Context, ontology: bool, size_by: str, output: Path | None, lang: str, **scope) -> None:
+    """Write an interactive network view: one HTML file that works offline."""
+    from kg.network import ontology_graph, to_networkx
+    from kg.views_html import write_view
+
+    store = _open(ctx)
+    if ontology:
+        if any(scope[k] for k in ("focus", "conflict", "query_ref", "since", "until")):
+            raise KgError("--ontology draws the schema: it takes no --focus, --conflict, --query, --since or --until")
+        graph, title = ontology_graph(store, lang), "Ontology: classes and properties"
+        chosen = None
+    else:
+        chosen = _scope(ctx, store, **scope)
+        graph, title = to_networkx(store, chosen, lang=lang), f"Post-Soviet conflicts KG: {chosen.describe()}"
+    if graph.number_of_nodes() == 0:
+        raise KgError("nothing to draw: the scope holds no statements")
+    target = output or _default_view_name(chosen, ontology)
+    info = write_view(graph, target, title=title, lang=lang, size_by=size_by)
+    click.echo(f"Wrote {info.path} ({info.nodes} nodes, {info.edges} edges, {info.bytes} bytes)")
+    if info.advice:
+        click.echo(f"Warning: {info.advice}", err=True)
+
+
+@main.command("path")
+@click.argument("start", metavar="A")
+@click.argument("end", metavar="B")
+@click.option("--limit", default=3, show_default=True, type=click.IntRange(min=1), help="How many shortest chains.")
+@click.option("--lang", default="en", show_default=True, help="Language of the labels.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also draw the chains as an HTML view.")
+@click.pass_context
+def path_command(ctx: click.Context, start: str, end: str, limit: int, lang: str, output: Path | None) -> None:
+    """The shortest chains of facts between two entities (sources left out)."""
+    from kg.analytics import path_subgraph, shortest_paths
+    from kg.entities import resolve
+    from kg.network import Scope, to_networkx
+    from kg.views_html import write_view
+
+    store = _open(ctx)
+    a, b = resolve(store, start), resolve(store, end)
+    graph = to_networkx(store, Scope(with_sources=False), lang=lang, fold_offices=False)
+    chains = shortest_paths(graph, a, b, limit=limit)
+    if not chains:
+        raise KgError(f"no chain of facts links {start!r} and {end!r}")
+    for number, chain in enumerate(chains, 1):
+        click.echo(f"Chain {number} ({len(chain)} statement{'s' if len(chain) != 1 else ''}):")
+        for step in chain:
+            click.echo(f"  {step}")
+    if output is not None:
+        info = write_view(path_subgraph(graph, chains), output, title=f"Chains from {start} to {end}", lang=lang)
+        click.echo(f"Wrote {info.path} ({info.nodes} nodes, {info.edges} edges)")
+
+
+@main.command("rank")
+@scope_options
+@click.option("--by", type=click.Choice(["pagerank", "betweenness", "degree"]), default="betweenness",
+              show_default=True, help="The centrality to order by.")
+@click.option("--kind", "kinds", multiple=True, help="Only nodes of this kind (person, state, conflict, ...).")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.pass_context
+def rank_command(ctx: click.Context, by: str, kinds: tuple[str, ...], limit: int, fmt: str, lang: str,
+                 **scope) -> None:
+    """Centrality of the entities in a scope: who brokers between conflicts."""
+    from kg.analytics import Measure, rank
+    from kg.network import KINDS, to_networkx
+
+    unknown = sorted(set(kinds) - set(KINDS))
+    if unknown:
+        raise KgError(f"--kind {unknown[0]!r}: not a kind (use {', '.join(KINDS)})")
+    store = _open(ctx)
+    if not any(scope[k] for k in ("focus", "conflict", "query_ref")) and scope["sources"]:
+        scope["sources"] = False  # sources would top every ranking of the whole graph
+    graph = to_networkx(store, _scope(ctx, store, **scope), lang=lang)
+    rows = rank(graph, by=Measure(by), limit=limit, kinds=set(kinds) or None)
+    columns = ["entity", "label", "kind", "degree", "betweenness", "pagerank"]
+    data = [[r.iri, r.label, r.kind, f"{r.degree:.4f}", f"{r.betweenness:.4f}", f"{r.pagerank:.4f}"] for r in rows]
+    if fmt == "json":
+        click.echo(json.dumps([dict(zip(columns, row, strict=True)) for row in data], ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(data)
+    else:
+        from kg.namespaces import compact
+
+        _table(columns, [[compact(row[0]), *row[1:]] for row in data])

@@ -47,6 +47,7 @@ class Match:
 
 
 STRONG_MATCH = 70.0
+EXACT_MATCH = 100.0 - 1.0  # a whole-name match, less the length penalty
 
 
 def _score(needle: str, name: str, is_preferred: bool) -> float:
@@ -151,6 +152,9 @@ def _resolve_name(store: Store, ref: str, text: str) -> str:
     matches = search(store, text, limit=5)
     # a whole name, a name's start or a whole word of it: accept when one entity has such a match
     strong = [m for m in matches if m.score >= STRONG_MATCH]
+    exact = [m for m in strong if m.score >= EXACT_MATCH]
+    if len(exact) == 1:  # one entity bears the whole name: it wins over names that merely start so
+        return exact[0].iri
     if len(strong) == 1 or (len(matches) == 1 and matches):
         return (strong or matches)[0].iri
     if len(strong) > 1:

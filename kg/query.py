@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib import resources
@@ -35,6 +35,10 @@ class OutputFormat(StrEnum):
     CSV = "csv"
     TSV = "tsv"
     JSON = "json"
+
+
+Row = dict[str, ox.NamedNode | ox.Literal | ox.BlankNode]
+Bound = ox.NamedNode | ox.Literal
 
 
 @dataclass(frozen=True)
@@ -139,8 +143,8 @@ def parse_param_value(
     return ox.Literal(raw)
 
 
-def bind(query: QueryFile, values: dict[str, ox.NamedNode | ox.Literal]) -> str:
-    """The query text with each named parameter's VALUES block set to the given term."""
+def bind(query: QueryFile, values: dict[str, Bound | Sequence[Bound]]) -> str:
+    """The query text with each named parameter's VALUES block set to the given term or terms."""
     text = query.text
     declared = {p.name for p in query.params}
     for name, term in values.items():
@@ -150,7 +154,8 @@ def bind(query: QueryFile, values: dict[str, ox.NamedNode | ox.Literal]) -> str:
         block = _values_block(name)
         if not block.search(text):
             raise KgError(f"query {query.name!r} declares {name!r} but has no 'VALUES ?{name} {{ ... }}' block")
-        replacement = f"VALUES ?{name} {{ {term_to_sparql(term)} }}"
+        terms = [term] if isinstance(term, ox.NamedNode | ox.Literal) else list(term)
+        replacement = f"VALUES ?{name} {{ {' '.join(term_to_sparql(t) for t in terms)} }}"
         text = block.sub(lambda _m, r=replacement: r, text, count=1)
     return text
 
@@ -189,11 +194,9 @@ def run(
         raise KgError(f"{query.path or query.name}: {err}") from None
 
 
-Row = dict[str, ox.NamedNode | ox.Literal | ox.BlankNode]
-Bound = ox.NamedNode | ox.Literal
-
-
-def select_rows(store: Store, query: QueryFile, values: dict[str, Bound] | None = None) -> list[Row]:
+def select_rows(
+    store: Store, query: QueryFile, values: dict[str, Bound | Sequence[Bound]] | None = None
+) -> list[Row]:
     """Run a SELECT with bound terms and return its rows as dicts (unbound variables left out)."""
     result = store.query(bind(query, values or {}))
     if not isinstance(result, ox.QuerySolutions):

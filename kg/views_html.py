@@ -1,0 +1,211 @@
+"""Interactive network views: one self-contained HTML file drawn with vis-network.
+
+vis-network comes from the copy bundled in the pyvis package and is written into the page,
+so the file opens offline with nothing beside it. The page is rendered from our own
+template rather than pyvis's: pyvis's template asks a CDN for Bootstrap, and its
+``add_edge`` scans every node and edge, which makes large views quadratic. Data reaches the
+page as JSON in a ``<script type="application/json">`` block (with ``<``, ``>`` and ``&``
+escaped) and is put on screen with ``textContent``, so a label is always text, never markup.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import networkx as nx
+
+from kg.errors import KgError
+from kg.namespaces import compact
+from kg.network import KINDS
+
+#: Colour and vis-network shape of each kind of node (one each, listed in the legend).
+KIND_STYLES: dict[str, tuple[str, str]] = {
+    "person": ("#e15759", "dot"),
+    "state": ("#4e79a7", "square"),
+    "organisation": ("#76b7b2", "triangle"),
+    "place": ("#59a14f", "triangleDown"),
+    "conflict": ("#b07aa1", "star"),
+    "event": ("#f28e2b", "diamond"),
+    "claim": ("#edc948", "hexagon"),
+    "source": ("#9c755f", "box"),
+    "office": ("#ff9da7", "ellipse"),
+    "class": ("#4e79a7", "ellipse"),
+    "other": ("#bab0ac", "dot"),
+}
+KIND_NAMES = {
+    "en": {"person": "person", "state": "state", "organisation": "organisation", "place": "place",
+           "conflict": "conflict", "event": "event", "claim": "claim", "source": "source", "office": "office",
+           "class": "class", "other": "other"},
+    "ru": {"person": "персона", "state": "государство", "organisation": "организация", "place": "место",
+           "conflict": "конфликт", "event": "событие", "claim": "заявление", "source": "источник",
+           "office": "должность", "class": "класс", "other": "другое"},
+}
+
+#: Above these sizes a browser cannot lay the network out smoothly: the page starts with a
+#: fixed layout computed here, physics off, and says so.
+LARGE_NODES = 1500
+LARGE_EDGES = 5000
+
+_URL_SCHEMES = ("https://", "http://")
+
+
+@dataclass(frozen=True)
+class ViewInfo:
+    """What was written: where, how many nodes and edges, and whether the view is large."""
+
+    path: Path
+    nodes: int
+    edges: int
+    large: bool
+    bytes: int
+
+    @property
+    def advice(self) -> str | None:
+        """A warning to print when the view is too large to lay out live."""
+        if not self.large:
+            return None
+        return (f"{self.nodes} nodes and {self.edges} edges are more than a browser lays out smoothly: "
+                "the page starts with a fixed layout and physics off. "
+                "Narrow the scope with --focus ENTITY --hops N, --conflict or --since/--until.")
+
+
+def vis_assets() -> tuple[str, str]:
+    """The vis-network script and stylesheet bundled in pyvis, ready to inline."""
+    try:
+        base = resources.files("pyvis").joinpath("templates", "lib", "vis-9.1.2")
+        script = base.joinpath("vis-network.min.js").read_text(encoding="utf-8")
+        style = base.joinpath("vis-network.css").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError) as err:
+        raise KgError(f"cannot find vis-network in the pyvis package ({err}); reinstall with `pip install pyvis`") from None
+    # no source-map fetch, and nothing that could close the inline <script> early
+    script = re.sub(r"</(?=script)", r"<\\/", script.replace("//# sourceMappingURL=vis-network.min.js.map", ""),
+                    flags=re.IGNORECASE)
+    style = re.sub(r"</(?=style)", r"<\\/", style.replace("/*# sourceMappingURL=vis-network.min.css.map */", ""),
+                   flags=re.IGNORECASE)
+    return script, style
+
+
+def script_json(data: object) -> str:
+    """JSON safe to embed in an HTML ``<script>`` element.
+
+    >>> script_json({"label": "</script><b>"})
+    '{"label": "\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e"}'
+    """
+    text = json.dumps(data, ensure_ascii=False, separators=(", ", ": "))
+    return (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def _safe_url(url: str) -> str | None:
+    return url if url.startswith(_URL_SCHEMES) else None
+
+
+def _sizes(graph: nx.MultiDiGraph, by: str) -> dict[str, float]:
+    """Node sizes from degree (default) or PageRank, between 8 and 40 pixels."""
+    if graph.number_of_nodes() == 0:
+        return {}
+    if by == "pagerank":
+        scores = nx.pagerank(nx.DiGraph(graph))
+        top = max(scores.values()) or 1.0
+        return {n: 8 + 32 * math.sqrt(s / top) for n, s in scores.items()}
+    return {n: min(40.0, 8 + 4 * math.sqrt(d)) for n, d in graph.degree()}
+
+
+def _spiral(count: int) -> list[tuple[float, float]]:
+    """Fixed positions on a sunflower spiral: a layout in linear time for large views."""
+    golden = math.pi * (3 - math.sqrt(5))
+    return [(30 * math.sqrt(i) * math.cos(i * golden), 30 * math.sqrt(i) * math.sin(i * golden)) for i in range(count)]
+
+
+def _shorten(label: str, width: int = 48) -> str:
+    """A label cut to ``width`` characters for drawing; the page shows it whole elsewhere.
+
+    >>> _shorten("Kyrgyzstan")
+    'Kyrgyzstan'
+    >>> _shorten("a" * 60, 10)
+    'aaaaaaaaa…'
+    """
+    return label if len(label) <= width else label[: width - 1].rstrip() + "…"
+
+
+def view_data(graph: nx.MultiDiGraph, *, lang: str = "en", size_by: str = "degree") -> dict:
+    """The JSON the page draws: nodes, edges, per-node details and the legend."""
+    large = graph.number_of_nodes() > LARGE_NODES or graph.number_of_edges() > LARGE_EDGES
+    names = KIND_NAMES.get(lang, KIND_NAMES["en"])
+    ids = {node: i for i, node in enumerate(graph.nodes)}
+    sizes = _sizes(graph, size_by)
+    positions = _spiral(len(ids)) if large else []
+    nodes, details = [], []
+    for node, data in graph.nodes(data=True):
+        i = ids[node]
+        kind = data.get("kind", "other")
+        full = data.get("label") or compact(node)
+        record = {"id": i, "label": _shorten(full), "kind": kind, "size": round(sizes[node], 1)}
+        if large:
+            record["x"], record["y"] = round(positions[i][0], 1), round(positions[i][1], 1)
+        nodes.append(record)
+        details.append({
+            "iri": node,
+            "label": full,
+            "kind": names.get(kind, kind),
+            "names": sorted({f"{v} ({k})" if k else v for k, v in data.get("labels", {}).items()}),
+            "facts": [[str(k), str(v)] for k, v in data.get("facts", [])],
+            "links": [[text, url] for text, url in data.get("links", []) if _safe_url(url)],
+        })
+    edges = []
+    for source, target, data in graph.edges(data=True):
+        edge = {"from": ids[source], "to": ids[target], "label": data.get("label", "")}
+        dates = data.get("dates")
+        if dates:
+            edge["note"] = " – ".join(v for v in (dates.get("startDate", "…"), dates.get("endDate", "")) if v)
+        edges.append(edge)
+    counts = Counter(n["kind"] for n in nodes)
+    legend = [{"kind": k, "name": names.get(k, k), "color": KIND_STYLES[k][0], "shape": KIND_STYLES[k][1],
+               "count": counts[k]} for k in KINDS if counts[k]]
+    return {"nodes": nodes, "edges": edges, "details": details, "legend": legend, "large": large,
+            "styles": {k: {"color": c, "shape": s} for k, (c, s) in KIND_STYLES.items()}}
+
+
+def render(graph: nx.MultiDiGraph, *, title: str, lang: str = "en", size_by: str = "degree") -> str:
+    """The whole page as a string."""
+    import jinja2  # a dependency of pyvis as well; imported here to keep `kg` start-up fast
+    from markupsafe import Markup  # what we mark safe is escaped above (script_json) or is vis-network
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("kg", "templates"), autoescape=True,
+        undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+    )
+    script, style = vis_assets()
+    data = view_data(graph, lang=lang, size_by=size_by)
+    return env.get_template("view.html").render(
+        title=title, lang=lang, vis_script=Markup(script), vis_style=Markup(style),
+        data_json=Markup(script_json(data)),
+        node_count=len(data["nodes"]), edge_count=len(data["edges"]), large=data["large"],
+    )
+
+
+def write_view(graph: nx.MultiDiGraph, output: Path, *, title: str, lang: str = "en",
+               size_by: str = "degree") -> ViewInfo:
+    """Write the view to ``output`` (UTF-8, atomically) and say what was written."""
+    html = render(graph, title=title, lang=lang, size_by=size_by).encode("utf-8")
+    directory = output.parent if str(output.parent) else Path(".")
+    if not directory.is_dir():
+        raise KgError(f"--output {output}: folder {directory} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(html)
+        os.replace(tmp, output)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    large = graph.number_of_nodes() > LARGE_NODES or graph.number_of_edges() > LARGE_EDGES
+    return ViewInfo(output, graph.number_of_nodes(), graph.number_of_edges(), large, len(html))
