@@ -321,6 +321,12 @@ def to_networkx(store: Store, scope: Scope | None = None, *, lang: str = "en", f
     if scope.focus:
         nodes.add(scope.focus)
     details.fetch(store, nodes)
+    # a term of office reads only with its holder and its office: bring both in
+    holdings = {n for n in nodes if ONTOLOGY + "OfficeHolding" in details.types.get(n, ())}
+    if holdings and scope.query is None:
+        triples |= {t for t in _around(store, holdings) if t[0] in holdings and t[1] in (HAS_HOLDER, HAS_OFFICE)}
+        nodes |= {o for s, _, o in triples if s in holdings}
+        details.fetch(store, nodes)
     if scope.since or scope.until:
         dropped = {n for n in nodes if _kind(n, details, kinds) == "event"
                    and not _in_range(details.facts.get(n, []), scope.since, scope.until)}
@@ -399,6 +405,7 @@ def ontology_graph(store: Store, lang: str = "en") -> nx.MultiDiGraph:
     for row in select_rows(store, internal_query("view_ontology_classes")):
         details._add(row["node"].value, row["p"].value, row["o"], None)
     nodes = {n for s, _, o in triples for n in (s, o)} | set(details.labels)
+    details.labels[PREFIXES["owl"] + "Thing"].update({"en": "any resource", "ru": "любой ресурс"})
     graph = nx.MultiDiGraph(scope="ontology", lang=lang)
     for node in sorted(nodes):
         graph.add_node(node, kind="class", label=pick_label(details.labels.get(node, {}), lang, compact(node)),

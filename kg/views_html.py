@@ -84,7 +84,7 @@ def vis_assets() -> tuple[str, str]:
         script = base.joinpath("vis-network.min.js").read_text(encoding="utf-8")
         style = base.joinpath("vis-network.css").read_text(encoding="utf-8")
     except (ModuleNotFoundError, FileNotFoundError) as err:
-        raise KgError(f"cannot find vis-network in the pyvis package ({err}); reinstall with `pip install pyvis`") from None
+        raise KgError(f"cannot find vis-network in the pyvis package ({err}); reinstall pyvis") from None
     # no source-map fetch, and nothing that could close the inline <script> early
     script = re.sub(r"</(?=script)", r"<\\/", script.replace("//# sourceMappingURL=vis-network.min.js.map", ""),
                     flags=re.IGNORECASE)
