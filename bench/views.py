@@ -1,0 +1,112 @@
+"""Benchmark the network views: a 5,000-node, 15,000-edge `kg view`, end to end and by stage.
+
+A seeded synthetic project (the real ontology plus generated people, states, places,
+conflicts, events and claims with labels, dates and sources) is built into a temporary
+store; then ``kg view`` of the whole graph runs in fresh processes, and the conversion
+(`to_networkx`) and page writing (`write_view`) are timed in-process. Also times
+``kg rank`` and ``kg path`` on the same store. Results are printed as Markdown rows.
+
+    python bench/views.py [--nodes 5000] [--edges 15000] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ID = "https://w3id.org/pskg/id/"
+KINDS = [("person", "Person"), ("state", "State"), ("place", "Settlement"), ("conflict", "Conflict"),
+         ("event", "ArmedClash"), ("claim", "Claim"), ("source", "NewsArticle"), ("org", "ArmedGroup")]
+PROPS = ["hasParticipant", "hasParty", "hasPlace", "isPartOfConflict", "hasMediator", "hasCounterpart",
+         "isLocatedIn", "concernsSide"]
+
+
+def synthetic_data(nodes: int, edges: int, seed: int = 7) -> str:
+    """Turtle with ``nodes`` typed, labelled resources and ``edges`` statements among them."""
+    rng = random.Random(seed)
+    lines = ["@prefix pskg: <https://w3id.org/pskg/ontology#> .",
+             "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .",
+             "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
+             "@prefix id: <https://w3id.org/pskg/id/> ."]
+    names = []
+    for i in range(nodes):
+        kind, cls = KINDS[i % len(KINDS)]
+        name = f"{kind}/bench-{i}"
+        names.append(name)
+        extra = f' ; pskg:startDate "20{10 + i % 14}-0{1 + i % 9}-1{i % 9}"^^xsd:date' if kind == "event" else ""
+        lines.append(f'<{ID}{name}> a pskg:{cls} ; skos:prefLabel "Synthetic {kind} {i}"@en , '
+                     f'"Синтетический {i}"@ru{extra} .')
+    seen = set()
+    while len(seen) < edges:
+        s, o = rng.randrange(nodes), rng.randrange(nodes)
+        p = PROPS[rng.randrange(len(PROPS))] if rng.random() < 0.8 else "hasSource"
+        if s != o and (s, p, o) not in seen:
+            seen.add((s, p, o))
+            lines.append(f"<{ID}{names[s]}> pskg:{p} <{ID}{names[o]}> .")
+    return "\n".join(lines) + "\n"
+
+
+def median_seconds(args: list[str], env: dict[str, str], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(args, env=env, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--nodes", type=int, default=5000)
+    parser.add_argument("--edges", type=int, default=15000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    from kg.build import build, open_store
+    from kg.network import Scope, to_networkx
+    from kg.project import Project
+    from kg.views_html import write_view
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        shutil.copytree(ROOT / "ontology", root / "ontology")
+        (root / "data").mkdir()
+        (root / "queries").mkdir()
+        (root / "data" / "bench.ttl").write_text(synthetic_data(args.nodes, args.edges), encoding="utf-8")
+        project = Project.at(root, root / ".kg")
+        build(project)
+        env = {**os.environ, "KG_ROOT": str(root), "KG_HOME": str(root / ".kg")}
+        out = root / "view.html"
+        kg = [sys.executable, "-m", "kg.cli"] if shutil.which("kg") is None else ["kg"]
+
+        with open_store(project, read_only=True) as store:
+            t0 = time.perf_counter()
+            graph = to_networkx(store, Scope(with_sources=True))
+            t1 = time.perf_counter()
+            info = write_view(graph, out, title="bench")
+            t2 = time.perf_counter()
+        view_cold = median_seconds([*kg, "view", "--output", str(out)], env, args.repeat)
+        rank_cold = median_seconds([*kg, "rank", "--limit", "10"], env, max(1, args.repeat // 2))
+        path_cold = median_seconds([*kg, "path", "person/bench-0", "event/bench-4"], env, args.repeat)
+
+    print(f"| view of {info.nodes:,} nodes, {info.edges:,} edges | value |")
+    print("|---|---|")
+    print(f"| `kg view` (whole graph), cold process, median of {args.repeat} | {view_cold:.2f} s |")
+    print(f"| of which RDF to networkx (`to_networkx`) | {t1 - t0:.2f} s |")
+    print(f"| of which page written (`write_view`) | {t2 - t1:.2f} s |")
+    print(f"| page size | {info.bytes / 1e6:.1f} MB |")
+    print(f"| `kg rank --limit 10` (sampled betweenness, PageRank), cold | {rank_cold:.2f} s |")
+    print(f"| `kg path` between two entities, cold | {path_cold:.2f} s |")
+
+
+if __name__ == "__main__":
+    main()
