@@ -141,7 +141,8 @@ def test_tooltip_shows_facts_and_identifiers_on_hover(japarov_page):
     page = japarov_page.page
     x, y = japarov_page.eval("""() => {
         const id = kgView.data.details.findIndex(d => d.iri.endsWith('/person/sadyr-japarov'));
-        kgView.network.moveTo({position: kgView.network.getPositions([id])[id], scale: 1.5});
+        kgView.network.moveNode(id, 20000, 20000);  // alone, so nothing else lies under the pointer
+        kgView.network.moveTo({position: {x: 20000, y: 20000}, scale: 1.5, animation: false});
         const p = kgView.network.canvasToDOM(kgView.network.getPositions([id])[id]);
         const r = document.querySelector('#network canvas').getBoundingClientRect();
         return [r.left + p.x, r.top + p.y];
