@@ -150,12 +150,32 @@ def show_command(ctx: click.Context, entity: str, lang: str, fmt: str) -> None:
 
 
 @main.command("stats")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--coverage", is_flag=True,
+              help="Per conflict: the quality gates and what the catalogue holds (parties, events, claims, ...).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table",
+              show_default=True)
 @click.pass_context
-def stats_command(ctx: click.Context, fmt: str) -> None:
-    """Triples, entities per class and sources."""
-    from kg.stats import stats
+def stats_command(ctx: click.Context, coverage: bool, fmt: str) -> None:
+    """Triples, entities per class and sources; or, with --coverage, a table per conflict."""
+    from kg.stats import COVERAGE_COLUMNS, coverage_markdown, stats
+    from kg.stats import coverage as coverage_of
 
+    if coverage:
+        rows = coverage_of(_open(ctx))
+        if fmt == "json":
+            click.echo(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
+        elif fmt == "markdown":
+            click.echo(coverage_markdown(rows), nl=False)
+        else:
+            columns = [c for c in COVERAGE_COLUMNS if c not in ("conflict", "parent", "wikidata")] + ["gates"]
+            _table(columns, [[str(getattr(r, c)) for c in columns[:-1]] + ["ok" if not r.missing else
+                             "missing " + ", ".join(r.missing)] for r in rows])
+            failing = sum(1 for r in rows if r.missing)
+            click.echo(f"{len(rows)} conflicts; {len(rows) - failing} pass every gate"
+                       + (f", {failing} do not" if failing else ""))
+        return
+    if fmt == "markdown":
+        raise KgError("--format markdown goes with --coverage")
     result = stats(_open(ctx))
     if fmt == "json":
         click.echo(json.dumps(result.as_dict(), indent=2))

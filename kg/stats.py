@@ -35,3 +35,70 @@ def stats(store: Store) -> Stats:
         triples=sum(graphs.values()), graphs=graphs, classes=classes,
         sources=int(row["sources"].value), cited=int(row["cited"].value),
     )
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What the catalogue holds about one conflict; ``missing`` lists the failed gates."""
+
+    conflict: str
+    label: str
+    kinds: str
+    start: str
+    end: str
+    parent: str
+    parties: int
+    sources: int
+    events: int
+    claims: int
+    mediators: int
+    places: int
+    ucdp: str
+    wikidata: str
+
+    @property
+    def missing(self) -> list[str]:
+        """The quality gates this conflict fails: label, kind, start, two parties, a source."""
+        gates = {"label": bool(self.label), "kind": bool(self.kinds), "start": bool(self.start),
+                 "2 parties": self.parties >= 2, "source": self.sources >= 1}
+        return [name for name, ok in gates.items() if not ok]
+
+    def as_dict(self) -> dict:
+        return {**self.__dict__, "missing": self.missing}
+
+
+COVERAGE_COLUMNS = ("conflict", "label", "kinds", "start", "end", "parent", "parties", "sources", "events",
+                    "claims", "mediators", "places", "ucdp", "wikidata")
+
+
+def coverage(store: Store) -> list[Coverage]:
+    """One row per conflict, in order of start date: gates and counts (see kg/sparql/coverage.rq)."""
+    rows = []
+    for row in select_rows(store, internal_query("coverage")):
+        def text(name: str, row=row) -> str:
+            term = row.get(name)
+            return compact(term.value) if term is not None else ""
+
+        def count(name: str, row=row) -> int:
+            term = row.get(name)
+            return int(term.value) if term is not None else 0
+
+        rows.append(Coverage(
+            conflict=text("conflict"), label=text("label"), kinds=text("kinds"), start=text("start"),
+            end=text("end"), parent=text("parent"), parties=count("parties"), sources=count("sources"),
+            events=count("events"), claims=count("claims"), mediators=count("mediators"), places=count("places"),
+            ucdp=text("ucdp"), wikidata=text("wikidata"),
+        ))
+    return rows
+
+
+def coverage_markdown(rows: list[Coverage]) -> str:
+    """The coverage table as Markdown, as the README shows it."""
+    head = ("conflict", "start", "end", "kind", "parties", "events", "claims", "mediators", "sources", "UCDP",
+            "gates")
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rows:
+        cells = (r.label or r.conflict, r.start, r.end or "ongoing", r.kinds, r.parties, r.events, r.claims,
+                 r.mediators, r.sources, r.ucdp, "ok" if not r.missing else "missing " + ", ".join(r.missing))
+        lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines) + "\n"

@@ -153,3 +153,43 @@ def test_validate_reports_violations_and_exits_1(runner, scratch_project):
 def test_not_a_project_folder(runner, tmp_path):
     result = runner.invoke(main, ["--root", str(tmp_path), "stats"])
     assert result.exit_code == 1 and "not a project folder" in result.output
+
+
+def test_validate_checks_calendar_dates_and_membership_of_the_whole(runner, scratch_project):
+    path = scratch_project.data_dir / "conflicts" / "armenia-azerbaijan.ttl"
+    text = path.read_text(encoding="utf-8").replace(
+        'pskg:startDate "2022-09-12"^^xsd:date ; pskg:endDate "2022-09-14"^^xsd:date',
+        'pskg:startDate "2022-02-30"^^xsd:date ; pskg:endDate "2022-13"^^xsd:gYearMonth',
+    ).replace("    pskg:isPartOfSystem conflict:post-soviet-conflicts ;\n", "")
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(main, ["--root", str(scratch_project.root), "validate"])
+    assert result.exit_code == 1, result.output
+    assert "pskg:startDate 2022-02-30 is not a valid xsd:date" in result.output
+    assert "pskg:endDate 2022-13 is not a valid xsd:gYearMonth" in result.output
+    assert ("conflict:armenia-azerbaijan-conflict: is neither a phase of a conflict (pskg:isPhaseOf) "
+            "nor part of a conflict system") in result.output
+    assert "Traceback" not in result.output
+
+
+def test_validate_reports_shared_identifiers(runner, scratch_project):
+    path = scratch_project.data_dir / "places.ttl"
+    path.write_text(path.read_text(encoding="utf-8").replace('pskg:hasGeonamesId "1528675"', 'pskg:hasGeonamesId "1221874"'),
+                    encoding="utf-8")
+    result = runner.invoke(main, ["--root", str(scratch_project.root), "validate"])
+    assert result.exit_code == 1, result.output
+    assert "place:bishkek: shares pskg:hasGeonamesId 1221874 with place:dushanbe" in result.output
+
+
+def test_stats_coverage_lists_every_conflict_with_its_gates(kg, store):
+    result = kg("stats", "--coverage", "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = {r["conflict"]: r for r in json.loads(result.output)}
+    conflicts = {r["c"].value for r in store.query("SELECT ?c WHERE { ?c a <https://w3id.org/pskg/ontology#Conflict> }")}
+    assert len(rows) == len(conflicts) >= 25
+    clashes = rows["conflict:kyrgyzstan-tajikistan-clashes-2022"]
+    assert (clashes["start"], clashes["end"], clashes["parties"], clashes["missing"]) == ("2022-09-14", "2022-09-17", 2, [])
+    assert clashes["claims"] >= 15 and clashes["mediators"] >= 2
+    table = kg("stats", "--coverage")
+    assert f"{len(rows)} conflicts; {len(rows)} pass every gate" in table.output
+    markdown = kg("stats", "--coverage", "--format", "markdown").output
+    assert markdown.startswith("| conflict | start | end |") and "| First Chechen War | 1994-12-11 | 1996-08-31 |" in markdown
