@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.dataset import describe
 from kg.errors import KgError
 from kg.namespaces import CURATED_GRAPH, IMPORT_GRAPH_PREFIX, ONTOLOGY_GRAPH
 from kg.project import Project
@@ -132,6 +133,7 @@ def build(project: Project, *, force: bool = False, on_rebuild: Callable[[], Non
                 store.load(quads)
             if live.is_dir():
                 _copy_imports(live, store)
+            store.load(describe(store))
             graphs = {g: sum(1 for _ in store.quads(g)) for g in store.graphs()}
         _swap(live, fresh)
     except BaseException:

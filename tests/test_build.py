@@ -6,14 +6,37 @@ import pyoxigraph as ox
 import pytest
 
 from kg.build import build, is_current, open_store
+from kg.dataset import VOID_GRAPH
 from kg.errors import KgError
-from kg.namespaces import CURATED_GRAPH, IMPORT_GRAPH_PREFIX, ONTOLOGY_GRAPH
+from kg.namespaces import CURATED_GRAPH, IMPORT_GRAPH_PREFIX, ONTOLOGY, ONTOLOGY_GRAPH
+
+
+def test_build_describes_the_dataset_in_void_and_dcat(scratch_project):
+    build(scratch_project)
+    with open_store(scratch_project) as store:
+        rows = list(store.query("""
+            PREFIX void: <http://rdfs.org/ns/void#>
+            PREFIX dct: <http://purl.org/dc/terms/>
+            PREFIX dcat: <http://www.w3.org/ns/dcat#>
+            SELECT ?triples ?license ?endpoint ?dump ?version WHERE { GRAPH <https://w3id.org/pskg/graph/void> {
+              ?d a void:Dataset , dcat:Dataset ; void:triples ?triples ; dct:license ?license ;
+                 void:sparqlEndpoint ?endpoint ; void:dataDump ?dump ; dcat:version ?version } }"""))
+        assert len(rows) == 1
+        counted = sum(1 for q in store.quads() if q.graph_name.value != VOID_GRAPH)
+        assert int(rows[0]["triples"].value) == counted
+        assert rows[0]["license"].value == "https://creativecommons.org/licenses/by/4.0/"
+        links = {r["target"].value: int(r["n"].value) for r in store.query("""
+            PREFIX void: <http://rdfs.org/ns/void#>
+            SELECT ?target ?n WHERE { ?l a void:Linkset ; void:objectsTarget ?target ; void:triples ?n }""")}
+        wikidata = sum(1 for q in store.quads(CURATED_GRAPH) if q.predicate.value == ONTOLOGY + "hasWikidataId")
+        assert links["https://www.wikidata.org/"] == wikidata > 20
+        assert set(links) >= {"https://www.geonames.org/", "https://ucdp.uu.se/downloads/#armedconflict"}
 
 
 def test_build_puts_ontology_and_data_in_separate_graphs(scratch_project):
     report = build(scratch_project)
     assert report.rebuilt
-    assert set(report.graphs) == {ONTOLOGY_GRAPH, CURATED_GRAPH}
+    assert set(report.graphs) == {ONTOLOGY_GRAPH, CURATED_GRAPH, VOID_GRAPH}
     assert report.graphs[CURATED_GRAPH] > 1000 and report.graphs[ONTOLOGY_GRAPH] > 400
     assert "data/people.ttl" in report.files and "ontology/shapes.ttl" not in report.files
 

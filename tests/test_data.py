@@ -67,7 +67,7 @@ def test_settlements_match_geonames(store):
     rows = store.query(f"""
         PREFIX geo: <http://www.w3.org/2003/01/geo/wgs84_pos#>
         SELECT ?place ?id ?lat ?long ?iso WHERE {{
-          ?place <{PSKG}hasGeonamesId> ?id ; geo:lat ?lat ; geo:long ?long .
+          ?place a <{PSKG}Settlement> ; <{PSKG}hasGeonamesId> ?id ; geo:lat ?lat ; geo:long ?long .
           OPTIONAL {{ ?place <{PSKG}isLocatedIn> ?country . ?country <{PSKG}hasIsoCode> ?iso }}
         }}""")
     checked = 0
