@@ -20,7 +20,7 @@ import pyoxigraph as ox
 
 from kg.dataset import describe
 from kg.errors import KgError
-from kg.namespaces import CURATED_GRAPH, IMPORT_GRAPH_PREFIX, ONTOLOGY_GRAPH
+from kg.namespaces import CURATED_GRAPH, IMPORT_GRAPH_PREFIX, ONTOLOGY, ONTOLOGY_GRAPH
 from kg.project import Project
 from kg.store import OxigraphStore
 
@@ -149,8 +149,10 @@ def build(project: Project, *, force: bool = False, on_rebuild: Callable[[], Non
 def _copy_imports(live: Path, target: OxigraphStore) -> None:
     """Carry imported graphs over from the previous store: a rebuild replaces curated data only."""
     with OxigraphStore(live, read_only=True) as old:
+        complete = {q.graph_name.value for q in old._store.quads_for_pattern(
+            None, ox.NamedNode(ONTOLOGY + "isComplete"), None, None) if isinstance(q.graph_name, ox.NamedNode)}
         for graph in old.graphs():
-            if graph.startswith(IMPORT_GRAPH_PREFIX):
+            if graph.startswith(IMPORT_GRAPH_PREFIX) and graph in complete:
                 target.load(old.quads(graph))
 
 
@@ -172,6 +174,16 @@ def _write_manifest(project: Project, report: BuildReport) -> None:
     tmp = project.store_dir / (MANIFEST + ".tmp")
     tmp.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     tmp.replace(project.store_dir / MANIFEST)
+
+
+def record_graphs(project: Project, store: OxigraphStore) -> None:
+    """Update the manifest's triple counts per graph after an import changed them."""
+    manifest = read_manifest(project)
+    if manifest is None:
+        return
+    report = BuildReport(fingerprint=manifest["fingerprint"], files=manifest["files"],
+                         graphs={g: sum(1 for _ in store.quads(g)) for g in store.graphs()})
+    _write_manifest(project, report)
 
 
 def open_store(

@@ -389,3 +389,91 @@ def rank_command(ctx: click.Context, by: str, kinds: tuple[str, ...], limit: int
         from kg.namespaces import compact
 
         _table(columns, [[compact(row[0]), *row[1:]] for row in data])
+
+
+# --- imports and links ----------------------------------------------------------------------
+
+def _open_for_writing(ctx: click.Context) -> OxigraphStore:
+    project = _project(ctx)
+    build_mod.build(project, on_rebuild=lambda: click.echo("Building the store from ontology/ and data/ ...",
+                                                             err=True))
+    try:
+        store = OxigraphStore(project.store_dir / build_mod.STORE_DIRNAME)
+    except KgError as err:
+        raise KgError(f"{err} (is another kg command using the store?)") from None
+    ctx.call_on_close(store.close)
+    return store
+
+
+@main.command("import")
+@click.argument("dataset", type=click.Choice(["ucdp-ged", "ucdp-acd", "acled"]))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--strict", is_flag=True, help="Fail on the first malformed row; the store stays as it was.")
+@click.option("--replace", is_flag=True, help="Drop every earlier import of this dataset once the new one is in.")
+@click.option("--links", "links_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV of hand-made matches: columns name,entity (an entity's name, prefixed name or IRI).")
+@click.option("--unmatched", "unmatched_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write every name that found no match in the graph to this CSV file.")
+@click.pass_context
+def import_command(ctx: click.Context, dataset: str, file: Path, strict: bool, replace: bool,
+                   links_file: Path | None, unmatched_file: Path | None) -> None:
+    """Import a UCDP GED, UCDP/PRIO ACD or ACLED CSV file into its own named graph."""
+    from kg.entities import resolve
+    from kg.importers import import_file
+
+    store = _open_for_writing(ctx)
+    project = _project(ctx)
+    report = import_file(store, dataset, file, work_dir=project.store_dir, strict=strict, replace=replace,
+                         links=links_file, resolve=lambda ref: resolve(store, ref), progress=True)
+    build_mod.record_graphs(project, store)
+    if report.unchanged:
+        click.echo(f"{file} is already imported (same checksum) in {report.graph}; nothing changed"
+                   + (f"; dropped {len(report.replaced)} earlier import(s)" if report.replaced else ""))
+        return
+    click.echo(f"Imported {file} into {report.graph}: {report.rows_imported} of {report.rows_read} rows, "
+               f"{report.triples} triples in {report.seconds:.1f} s"
+               + (f"; {report.rows_skipped} malformed rows skipped" if report.rows_skipped else "")
+               + (f"; replaced {len(report.replaced)} earlier import(s)" if report.replaced else ""))
+    for error in report.errors:
+        click.echo(f"  skipped {error}", err=True)
+    if report.rows_skipped > len(report.errors):
+        click.echo(f"  ... and {report.rows_skipped - len(report.errors)} more", err=True)
+    if report.unmatched:
+        click.echo(f"{report.unmatched_count} names found no match in the graph and stay unlinked"
+                   + (f" (all in {unmatched_file})" if unmatched_file else " (--unmatched FILE lists them all)")
+                   + ":", err=True)
+        for line in report.unmatched:
+            click.echo(f"  {line}", err=True)
+    if unmatched_file is not None:
+        _write_unmatched(unmatched_file, report)
+
+
+def _write_unmatched(path: Path, report) -> None:
+    import csv
+
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["kind", "name", "rows"])
+        writer.writerows([kind, name, count] for (kind, name), count in report.unmatched_all)
+
+
+@main.command("links")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "ttl"]), default="table", show_default=True)
+@click.pass_context
+def links_command(ctx: click.Context, fmt: str) -> None:
+    """The graph's entities with their ids in Wikidata, GeoNames, UCDP, ISO 3166 and their ACLED names."""
+    from kg.links import link_rows, links_turtle
+
+    store = _open(ctx)
+    if fmt == "ttl":
+        click.echo(links_turtle(store), nl=False)
+        return
+    columns, rows = link_rows(store)
+    if fmt == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+    else:
+        _table(columns, rows)

@@ -28,6 +28,7 @@ PREFIXES: dict[str, str] = {
     "status": VOCAB + "event-status/",
     "weapon": VOCAB + "weapon/",
     "damage": VOCAB + "damage/",
+    "estimate": VOCAB + "estimate/",
     "graph": GRAPH,
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",

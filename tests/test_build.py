@@ -82,12 +82,17 @@ def test_imported_graphs_survive_a_rebuild(scratch_project):
     from kg.build import STORE_DIRNAME
     from kg.store import OxigraphStore
 
-    graph = IMPORT_GRAPH_PREFIX + "test"
+    graph, unfinished = IMPORT_GRAPH_PREFIX + "test", IMPORT_GRAPH_PREFIX + "interrupted"
+    complete = ox.Literal("true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
     with OxigraphStore(scratch_project.store_dir / STORE_DIRNAME) as store:
-        store.load([ox.Quad(ox.NamedNode("urn:x:a"), ox.NamedNode("urn:x:b"), ox.Literal("c"), ox.NamedNode(graph))])
+        store.load([ox.Quad(ox.NamedNode("urn:x:a"), ox.NamedNode("urn:x:b"), ox.Literal("c"), ox.NamedNode(graph)),
+                    ox.Quad(ox.NamedNode(graph), ox.NamedNode(ONTOLOGY + "isComplete"), complete, ox.NamedNode(graph)),
+                    ox.Quad(ox.NamedNode("urn:x:a"), ox.NamedNode("urn:x:b"), ox.Literal("d"),
+                            ox.NamedNode(unfinished))])
     build(scratch_project, force=True)
     with _open_existing(scratch_project) as store:
         assert graph in store.graphs()
+        assert unfinished not in store.graphs()  # the remnant of an interrupted import is not carried over
 
 
 def test_missing_data_folder_is_reported(scratch_project):

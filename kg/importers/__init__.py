@@ -1,0 +1,243 @@
+"""Import other conflict datasets (UCDP GED, UCDP/PRIO ACD, ACLED) into named graphs.
+
+:func:`import_file` streams a CSV file row by row, maps each row to N-Triples in a temporary
+file beside the store (reporting malformed rows by line and skipping them, or, with
+``strict``, failing before the store is touched), then bulk-loads that file into the
+import's own named graph, ``graph/import/DATASET/FILE-CHECKSUM``, described with its
+provenance. Every IRI comes from the dataset's own ids, so importing the same file again
+changes nothing; ``replace`` swaps a new file in for all earlier imports of the dataset.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import sys
+from collections.abc import Callable
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.dataset import VOID_GRAPH, describe
+from kg.errors import KgError
+from kg.importers.acled import Acled
+from kg.importers.base import FIELD_COUNT, Context, Importer, RowError, Writer, read_header, read_rows, slug
+from kg.importers.ucdp import UcdpAcd, UcdpGed
+from kg.namespaces import IMPORT_GRAPH_PREFIX, INSTANCE, ONTOLOGY, PREFIXES
+from kg.reconcile import Reconciler
+from kg.store import OxigraphStore
+
+#: The importers by the name ``kg import NAME FILE`` takes.
+IMPORTERS: dict[str, type[Importer]] = {cls.name: cls for cls in (UcdpGed, UcdpAcd, Acled)}
+
+XSD = PREFIXES["xsd"]
+MAX_REPORTED_ERRORS = 20
+
+
+@dataclass
+class ImportReport:
+    """What an import did: its graph, the rows read, imported and skipped, and what found no match."""
+
+    dataset: str
+    graph: str
+    path: Path
+    checksum: str
+    version: str = ""
+    rows_read: int = 0
+    rows_imported: int = 0
+    rows_skipped: int = 0
+    triples: int = 0
+    errors: list[str] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)
+    unmatched_count: int = 0
+    unmatched_all: list[tuple[tuple[str, str], int]] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    unchanged: bool = False
+    seconds: float = 0.0
+
+
+def checksum(path: Path) -> str:
+    """sha256 of a file, read in blocks."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as err:
+        raise KgError(f"{path}: cannot read: {err.strerror}") from None
+    return digest.hexdigest()
+
+
+def graph_for(dataset: str, path: Path, digest: str) -> str:
+    """The named graph of one imported file: dataset, file name and the start of its checksum."""
+    return f"{IMPORT_GRAPH_PREFIX}{dataset}/{slug(path.stem)}-{digest[:12]}"
+
+
+def import_graphs(store: OxigraphStore, dataset: str | None = None) -> list[str]:
+    prefix = IMPORT_GRAPH_PREFIX + (f"{dataset}/" if dataset else "")
+    return [g for g in store.graphs() if g.startswith(prefix)]
+
+
+def _is_complete(store: OxigraphStore, graph: str) -> bool:
+    node = ox.NamedNode(graph)
+    return any(True for _ in store._store.quads_for_pattern(node, ox.NamedNode(ONTOLOGY + "isComplete"), None, node))
+
+
+def drop_incomplete(store: OxigraphStore) -> list[str]:
+    """Remove what an interrupted import left: import graphs without their completion mark."""
+    dropped = [g for g in import_graphs(store) if not _is_complete(store, g)]
+    for graph in dropped:
+        store.clear_graph(graph)
+    return dropped
+
+
+def import_file(
+    store: OxigraphStore,
+    dataset: str,
+    path: Path,
+    *,
+    work_dir: Path,
+    strict: bool = False,
+    replace: bool = False,
+    links: Path | None = None,
+    resolve: Callable[[str], str] | None = None,
+    progress: bool = False,
+) -> ImportReport:
+    """Import one file into the store (opened for writing); see the module's docstring."""
+    started = dt.datetime.now(dt.UTC)
+    if dataset not in IMPORTERS:
+        raise KgError(f"unknown dataset {dataset!r} (use {', '.join(IMPORTERS)})")
+    if not path.is_file():
+        raise KgError(f"{path}: no such file")
+    digest = checksum(path)
+    graph = graph_for(dataset, path, digest)
+    report = ImportReport(dataset=dataset, graph=graph, path=path, checksum=f"sha256:{digest}")
+    drop_incomplete(store)
+    if graph in store.graphs():
+        report.unchanged = True
+        if replace:
+            report.replaced = _drop_others(store, dataset, keep=graph)
+            _refresh_description(store)
+        return report
+
+    header = read_header(path)
+    importer = IMPORTERS[dataset](header)
+    importer.check_header(path, header)
+    reconciler = Reconciler.from_store(store, links, resolve)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    scratch = work_dir / f".import-{os.getpid()}.nt"
+    source = f"<{INSTANCE}source/{dataset}-{slug(path.stem)}-{digest[:12]}>"
+    try:
+        with scratch.open("w", encoding="utf-8") as handle:
+            writer = Writer(handle)
+            ctx = Context(reconciler=reconciler, source=source, writer=writer, version="")
+            with _progress(path, progress) as advance:
+                for row in read_rows(path, on_bytes=advance)[1]:
+                    report.rows_read += 1
+                    if report.rows_read == 1:
+                        report.version = importer.version_of(path, row.values)
+                    try:
+                        if FIELD_COUNT in row.values:
+                            raise RowError(f"{row.values[FIELD_COUNT]} fields, the header has {len(header)}")
+                        importer.map_row(row.values, ctx)
+                    except RowError as err:
+                        report.rows_skipped += 1
+                        message = f"{path}:{row.line}: {err}"
+                        if strict:
+                            raise KgError(f"{message} (--strict: nothing was imported)") from None
+                        if len(report.errors) < MAX_REPORTED_ERRORS:
+                            report.errors.append(message)
+                        continue
+                    report.rows_imported += 1
+            report.triples = writer.triples
+        if report.rows_imported == 0 and report.rows_read > 0:
+            raise KgError(f"{path}: no row could be imported ({report.rows_skipped} malformed)")
+        target = ox.NamedNode(graph)
+        try:
+            store._store.bulk_load(path=str(scratch), format=ox.RdfFormat.N_TRIPLES, to_graph=target)
+            store.load(_provenance(importer, report, source, started))
+        except BaseException:
+            store.clear_graph(graph)
+            raise
+    finally:
+        scratch.unlink(missing_ok=True)
+    if replace:
+        report.replaced = _drop_others(store, dataset, keep=graph)
+    _refresh_description(store)
+    report.unmatched = reconciler.report()
+    report.unmatched_count = len(reconciler.unmatched)
+    report.unmatched_all = reconciler.unmatched.most_common()
+    report.seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
+    return report
+
+
+def _progress(path: Path, enabled: bool):
+    """A progress bar over the file's bytes on a terminal; nothing in a pipe."""
+    if not enabled or not sys.stderr.isatty():
+        return nullcontext(None)
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    class _Bar:
+        def __enter__(self):
+            self.progress = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                                     TimeRemainingColumn(), transient=True)
+            self.progress.__enter__()
+            task = self.progress.add_task(f"importing {path.name}", total=path.stat().st_size)
+            return lambda n: self.progress.advance(task, n)
+
+        def __exit__(self, *exc):
+            return self.progress.__exit__(*exc)
+
+    return _Bar()
+
+
+def _drop_others(store: OxigraphStore, dataset: str, *, keep: str) -> list[str]:
+    dropped = [g for g in import_graphs(store, dataset) if g != keep]
+    for graph in dropped:
+        store.clear_graph(graph)
+    return dropped
+
+
+def _refresh_description(store: OxigraphStore) -> None:
+    store.clear_graph(VOID_GRAPH)
+    store.load(describe(store))
+
+
+def _provenance(importer: Importer, report: ImportReport, source: str, started: dt.datetime) -> list[ox.Quad]:
+    """The import graph described in itself: dataset, version, licence, file, checksum, time, counts."""
+    graph = ox.NamedNode(report.graph)
+    src = ox.NamedNode(source[1:-1])
+    dct, prov, rdf = PREFIXES["dct"], PREFIXES["prov"], PREFIXES["rdf"]
+
+    def n(value: str) -> ox.NamedNode:
+        return ox.NamedNode(value)
+
+    def integer(value: int) -> ox.Literal:
+        return ox.Literal(str(value), datatype=n(XSD + "integer"))
+
+    title = f"{importer.title}" + (f" version {report.version}" if report.version else "")
+    triples = [
+        (src, n(rdf + "type"), n(ONTOLOGY + "Dataset")),
+        (src, n(dct + "title"), ox.Literal(title, language="en")),
+        (src, n(ONTOLOGY + "hasUrl"), ox.Literal(importer.homepage, datatype=n(XSD + "anyURI"))),
+        (graph, n(rdf + "type"), n(prov + "Entity")),
+        (graph, n(dct + "title"), ox.Literal(f"Import of {report.path.name} ({title})", language="en")),
+        (graph, n(prov + "wasDerivedFrom"), src),
+        (graph, n(dct + "source"), ox.Literal(report.path.name)),
+        (graph, n(ONTOLOGY + "hasChecksum"), ox.Literal(report.checksum)),
+        (graph, n(prov + "generatedAtTime"),
+         ox.Literal(started.replace(microsecond=0).isoformat().replace("+00:00", "Z"), datatype=n(XSD + "dateTime"))),
+        (graph, n(ONTOLOGY + "rowsRead"), integer(report.rows_read)),
+        (graph, n(ONTOLOGY + "rowsImported"), integer(report.rows_imported)),
+        (graph, n(ONTOLOGY + "rowsSkipped"), integer(report.rows_skipped)),
+        (graph, n(ONTOLOGY + "isComplete"), ox.Literal("true", datatype=n(XSD + "boolean"))),
+    ]
+    if importer.licence:
+        triples.append((src, n(dct + "license"), n(importer.licence)))
+        triples.append((graph, n(dct + "license"), n(importer.licence)))
+    if report.version:
+        triples.append((src, n(PREFIXES["dcat"] + "version"), ox.Literal(report.version)))
+    return [ox.Quad(s, p, o, graph) for s, p, o in triples]

@@ -1,0 +1,260 @@
+"""What every importer shares: a streaming CSV reader with line numbers, row errors, and an
+N-Triples writer that escapes text through pyoxigraph."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, ClassVar
+
+import pyoxigraph as ox
+
+from kg.errors import KgError
+from kg.namespaces import INSTANCE, ONTOLOGY, PREFIXES, VOCAB
+from kg.reconcile import Reconciler
+
+XSD = PREFIXES["xsd"]
+csv.field_size_limit(sys.maxsize)  # GED's source_original and ACLED's notes can be long
+
+
+class RowError(ValueError):
+    """A malformed row: the importer reports it with its line number and skips it."""
+
+
+def iri(value: str) -> str:
+    return f"<{value}>"
+
+
+# Predicates and classes, ready to write
+A = iri(PREFIXES["rdf"] + "type")
+LABEL = iri(PREFIXES["skos"] + "prefLabel")
+LAT, LONG = iri(PREFIXES["geo"] + "lat"), iri(PREFIXES["geo"] + "long")
+
+
+def P(name: str) -> str:
+    """An ontology term, written as an IRI: ``P("hasParty")``."""
+    return iri(ONTOLOGY + name)
+
+
+def V(scheme: str, name: str) -> str:
+    """A vocabulary concept, written as an IRI: ``V("measure", "killed")``."""
+    return iri(f"{VOCAB}{scheme}/{name}")
+
+
+def I(kind: str, slug: str) -> str:  # noqa: E743 - short on purpose, used on every row
+    """An instance IRI, written: ``I("event", "ucdp-ged-1234")``."""
+    return iri(f"{INSTANCE}{kind}/{slug}")
+
+
+def text(value: str, lang: str | None = None) -> str:
+    """A string literal, escaped by pyoxigraph (quotes, backslashes, line breaks)."""
+    return str(ox.Literal(value, language=lang))
+
+
+def integer(value: int) -> str:
+    return f'"{value}"^^<{XSD}integer>'
+
+
+def decimal(value: float) -> str:
+    return f'"{value!r}"^^<{XSD}decimal>' if "e" not in repr(value) else f'"{value:.8f}"^^<{XSD}decimal>'
+
+
+def date(value: dt.date, precision: str = "date") -> str:
+    """A date as xsd:date, or cut to xsd:gYearMonth / xsd:gYear (the datatype is the precision)."""
+    if precision == "gYear":
+        return f'"{value.year:04d}"^^<{XSD}gYear>'
+    if precision == "gYearMonth":
+        return f'"{value.year:04d}-{value.month:02d}"^^<{XSD}gYearMonth>'
+    return f'"{value.isoformat()}"^^<{XSD}date>'
+
+
+def slug(value: str) -> str:
+    """An IRI-safe slug of a name or id.
+
+    >>> slug("Military Forces of Russia (2000-)")
+    'military-forces-of-russia-2000'
+    >>> slug("KGZ1234")
+    'kgz1234'
+    """
+    return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") or "x"
+
+
+def parse_int(row: dict[str, str], column: str, *, required: bool = True) -> int | None:
+    value = row.get(column, "").strip()
+    if not value:
+        if required:
+            raise RowError(f"{column} is empty")
+        return None
+    try:
+        return int(float(value)) if "." in value and float(value).is_integer() else int(value)
+    except ValueError:
+        raise RowError(f"{column} {value!r} is not a whole number") from None
+
+
+def parse_float(row: dict[str, str], column: str) -> float | None:
+    value = row.get(column, "").strip()
+    if not value:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        raise RowError(f"{column} {value!r} is not a number") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise RowError(f"{column} {value!r} is not a number")
+    return number
+
+
+_MONTH_NAME = re.compile(r"^(\d{1,2}) ([A-Za-z]+) (\d{4})$")
+
+
+def parse_date(row: dict[str, str], column: str) -> dt.date:
+    """``2022-09-14``, ``2022-09-14 00:00:00.000`` (UCDP) or ``14 September 2022`` (older ACLED)."""
+    value = row.get(column, "").strip()
+    if not value:
+        raise RowError(f"{column} is empty")
+    try:
+        if _MONTH_NAME.match(value):
+            return dt.datetime.strptime(value, "%d %B %Y").date()
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        raise RowError(f"{column} {value!r} is not a date") from None
+
+
+def check_coordinates(lat: float | None, lon: float | None) -> None:
+    if (lat is None) != (lon is None):
+        raise RowError("latitude and longitude must be given together")
+    if lat is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise RowError(f"coordinates {lat}, {lon} are out of range")
+
+
+class Writer:
+    """Writes N-Triples lines to a file, remembering the resources already described."""
+
+    def __init__(self, handle: IO[str]) -> None:
+        self._write = handle.write
+        self.written: set[str] = set()
+        self.triples = 0
+
+    def add(self, subject: str, predicate: str, obj: str) -> None:
+        self._write(f"{subject} {predicate} {obj} .\n")
+        self.triples += 1
+
+    def once(self, key: str) -> bool:
+        """True the first time a key is seen: describe a shared resource only once per import."""
+        if key in self.written:
+            return False
+        self.written.add(key)
+        return True
+
+
+@dataclass
+class Context:
+    """What a mapper needs besides the row: the reconciler, the dataset's source IRI, the writer."""
+
+    reconciler: Reconciler
+    source: str
+    writer: Writer
+    version: str
+    notes: list[str] = field(default_factory=list)
+
+
+class Importer:
+    """One dataset's CSV layout and its mapping to the ontology; subclasses fill these in."""
+
+    name: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    required: ClassVar[tuple[str, ...]] = ()
+    licence: ClassVar[str | None] = None
+    homepage: ClassVar[str] = ""
+
+    def __init__(self, header: list[str]) -> None:
+        self.header = header
+
+    @classmethod
+    def check_header(cls, path: Path, header: list[str]) -> None:
+        missing = [c for c in cls.required if c not in header]
+        if missing:
+            raise KgError(f"{path}: not in the {cls.title} layout: missing column(s) {', '.join(missing)}")
+
+    def version_of(self, path: Path, first_row: dict[str, str] | None) -> str:
+        match = re.search(r"v(\d+)[_.](\d+)", path.name)
+        return f"{match.group(1)}.{match.group(2)}" if match else ""
+
+    def map_row(self, row: dict[str, str], ctx: Context) -> None:
+        raise NotImplementedError
+
+
+#: Key under which a row with the wrong number of fields carries its count.
+FIELD_COUNT = "\0fields"
+
+
+def read_header(path: Path) -> list[str]:
+    """The header of a CSV file, or a one-line error."""
+    header, rows = read_rows(path)
+    for _ in rows:  # start the stream so that closing it closes the file
+        break
+    rows.close()
+    return header
+
+
+@dataclass
+class Row:
+    line: int
+    values: dict[str, str]
+
+
+def read_rows(path: Path, on_bytes: Callable[[int], None] | None = None) -> tuple[list[str], Iterator[Row]]:
+    """The header and a lazy stream of rows with the line each starts on.
+
+    A row with more or fewer fields than the header comes through with a ``None`` value
+    under ``"\\0fields"`` giving the count, so the importer can report it.
+    """
+    try:
+        raw = path.open("rb")
+    except OSError as err:
+        raise KgError(f"{path}: cannot read: {err.strerror}") from None
+    stream = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="", errors="strict")
+    reader = csv.reader(stream)
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raw.close()
+        raise KgError(f"{path}: the file is empty") from None
+    except (UnicodeDecodeError, csv.Error) as err:
+        raw.close()
+        raise KgError(f"{path}: not a UTF-8 CSV file ({err})") from None
+
+    def rows() -> Iterator[Row]:
+        last = reader.line_num
+        reported = 0
+        try:
+            while True:
+                try:
+                    values = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as err:
+                    raise KgError(f"{path}:{last + 1}: malformed CSV: {err}") from None
+                except UnicodeDecodeError as err:
+                    raise KgError(f"{path}: near line {last + 1}: not UTF-8 ({err.reason})") from None
+                start, last = last + 1, reader.line_num
+                if on_bytes is not None:
+                    position = raw.tell()
+                    on_bytes(position - reported)
+                    reported = position
+                if not values or values == [""]:
+                    continue
+                record = dict(zip(header, values, strict=False))
+                if len(values) != len(header):
+                    record[FIELD_COUNT] = str(len(values))
+                yield Row(start, record)
+        finally:
+            raw.close()
+
+    return header, rows()

@@ -1,0 +1,253 @@
+"""UCDP's Georeferenced Event Dataset (GED) and UCDP/PRIO Armed Conflict Dataset (ACD).
+
+GED events become events (a clash, or an attack for one-sided violence) with their dates at
+UCDP's precision, coordinates and location precision, sides, UCDP's own source fields, and
+the death figures as claims by UCDP (best, and low and high where they differ; per side,
+civilians and unknown where above zero). ACD conflict-years become yearly phases of the
+conflict, with their sides and intensity. UCDP conflicts with an id in the catalogue are the
+catalogue's conflicts; others, and every dyad, become conflicts of the import.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from kg.importers.base import (
+    LABEL,
+    LAT,
+    LONG,
+    A,
+    Context,
+    I,
+    Importer,
+    P,
+    RowError,
+    V,
+    check_coordinates,
+    date,
+    decimal,
+    integer,
+    parse_date,
+    parse_float,
+    parse_int,
+    text,
+)
+
+UCDP_ORG = I("org", "ucdp")
+CC_BY = "https://creativecommons.org/licenses/by/4.0/"
+
+GED_COLUMNS = (
+    "id", "relid", "year", "active_year", "code_status", "type_of_violence", "conflict_dset_id",
+    "conflict_new_id", "conflict_name", "dyad_dset_id", "dyad_new_id", "dyad_name", "side_a_dset_id",
+    "side_a_new_id", "side_a", "side_b_dset_id", "side_b_new_id", "side_b", "number_of_sources",
+    "source_article", "source_office", "source_date", "source_headline", "source_original", "where_prec",
+    "where_coordinates", "where_description", "adm_1", "adm_2", "latitude", "longitude", "geom_wkt",
+    "priogrid_gid", "country", "country_id", "region", "event_clarity", "date_prec", "date_start", "date_end",
+    "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown", "best", "high", "low", "gwnoa", "gwnob",
+)
+ACD_COLUMNS = (
+    "conflict_id", "location", "side_a", "side_a_id", "side_a_2nd", "side_b", "side_b_id", "side_b_2nd",
+    "incompatibility", "territory_name", "year", "intensity_level", "cumulative_intensity", "type_of_conflict",
+    "start_date", "start_prec", "start_date2", "start_prec2", "ep_end", "ep_end_date", "ep_end_prec", "gwno_a",
+    "gwno_a_2nd", "gwno_b", "gwno_b_2nd", "gwno_loc", "region", "version",
+)
+
+# GED date_prec: 1 exact day, 2 within 2-6 days, 3 within a week, 4 within a month, 5 longer
+_DATE_PRECISION = {1: "date", 2: "date", 3: "date", 4: "gYearMonth", 5: "gYear"}
+
+
+def _conflict_node(ctx: Context, ucdp_id: str, name: str, *, start: str | None = None) -> tuple[str, bool]:
+    """The catalogue's conflict with this UCDP id (and True), or a conflict of the import,
+    described once (and False)."""
+    found = ctx.reconciler.conflict_for_ucdp(ucdp_id)
+    if found is not None:
+        return f"<{found}>", True
+    ctx.reconciler.unmatched[("UCDP conflict", f"{ucdp_id} {name}")] += 1
+    node = I("conflict", f"ucdp-{ucdp_id}")
+    w = ctx.writer
+    if w.once(node):
+        w.add(node, A, P("Conflict"))
+        w.add(node, LABEL, text(f"{name} (UCDP conflict {ucdp_id})", "en"))
+        w.add(node, P("hasUcdpConflictId"), text(ucdp_id))
+        w.add(node, P("hasSource"), ctx.source)
+        if start:
+            w.add(node, P("startDate"), start)
+    return node, False
+
+
+def _actor_node(ctx: Context, name: str, ucdp_id: str, gw: str = "") -> str:
+    """The entity for a UCDP side, or an organisation of the import described once."""
+    found = ctx.reconciler.actor(name, ucdp_id=ucdp_id, gw=gw, kind="UCDP actor")
+    if found is not None:
+        return f"<{found}>"
+    key = ucdp_id.strip() or name
+    node = I("org", f"ucdp-actor-{key}" if key.isdigit() else "ucdp-actor-" + "-".join(key.lower().split()))
+    w = ctx.writer
+    if w.once(node):
+        w.add(node, A, P("Organisation"))
+        w.add(node, LABEL, text(name, "en"))
+        if ucdp_id.strip().isdigit():
+            w.add(node, P("hasUcdpActorId"), text(ucdp_id.strip()))
+        w.add(node, P("hasSource"), ctx.source)
+    return node
+
+
+def _sides(names: str, ids: str) -> list[tuple[str, str]]:
+    """UCDP lists several actors on one side as "A, B" with ids "1, 2"."""
+    name_list = [n.strip() for n in names.split(",") if n.strip()]
+    id_list = [i.strip() for i in ids.split(",") if i.strip()]
+    if len(name_list) == len(id_list):
+        return list(zip(name_list, id_list, strict=True))
+    return [(names.strip(), ids.strip())] if names.strip() else []
+
+
+class UcdpGed(Importer):
+    name: ClassVar[str] = "ucdp-ged"
+    title: ClassVar[str] = "UCDP Georeferenced Event Dataset (GED)"
+    required: ClassVar[tuple[str, ...]] = GED_COLUMNS
+    licence: ClassVar[str | None] = CC_BY
+    homepage: ClassVar[str] = "https://ucdp.uu.se/downloads/"
+
+    def map_row(self, row: dict[str, str], ctx: Context) -> None:
+        event_id = row["id"].strip()
+        if not event_id.isdigit():
+            raise RowError(f"id {event_id!r} is not a UCDP event id")
+        start, end = parse_date(row, "date_start"), parse_date(row, "date_end")
+        if end < start:
+            raise RowError(f"date_end {end} is before date_start {start}")
+        precision = parse_int(row, "date_prec")
+        if precision not in _DATE_PRECISION:
+            raise RowError(f"date_prec {precision} is not one of 1-5")
+        violence = parse_int(row, "type_of_violence")
+        if violence not in (1, 2, 3):
+            raise RowError(f"type_of_violence {violence} is not 1, 2 or 3")
+        lat, lon = parse_float(row, "latitude"), parse_float(row, "longitude")
+        check_coordinates(lat, lon)
+        where_prec = parse_int(row, "where_prec", required=False)
+        best = parse_int(row, "best")
+        low, high = parse_int(row, "low", required=False), parse_int(row, "high", required=False)
+        deaths = {c: parse_int(row, c, required=False) for c in ("deaths_a", "deaths_b", "deaths_civilians",
+                                                               "deaths_unknown")}
+
+        w, rec = ctx.writer, ctx.reconciler
+        conflict, known = _conflict_node(ctx, row["conflict_new_id"].strip(), row["conflict_name"].strip())
+        side_a = _actor_node(ctx, row["side_a"], row["side_a_new_id"], row["gwnoa"])
+        side_b = _actor_node(ctx, row["side_b"], row["side_b_new_id"], row["gwnob"])
+        dyad = I("conflict", f"ucdp-dyad-{row['dyad_new_id'].strip()}")
+        if w.once(dyad):
+            w.add(dyad, A, P("Conflict"))
+            w.add(dyad, LABEL, text(f"{row['dyad_name'].strip()} (UCDP dyad {row['dyad_new_id'].strip()})", "en"))
+            w.add(dyad, P("hasUcdpDyadId"), text(row["dyad_new_id"].strip()))
+            w.add(dyad, P("isPhaseOf"), conflict)
+            w.add(dyad, P("hasParty"), side_a)
+            w.add(dyad, P("hasParty"), side_b)
+            w.add(dyad, P("hasSource"), ctx.source)
+
+        event = I("event", f"ucdp-ged-{event_id}")
+        w.add(event, A, P("Attack") if violence == 3 else P("ArmedClash"))
+        where = row["where_description"].strip() or row["country"].strip()
+        w.add(event, LABEL, text(f"{row['dyad_name'].strip()}: {where}, {start.isoformat()} (UCDP GED {event_id})",
+                                 "en"))
+        w.add(event, P("hasUcdpEventId"), text(event_id))
+        w.add(event, P("isPartOfConflict"), dyad)
+        parties = {s[1:-1] for s in (side_a, side_b)}
+        specific = rec.specific_conflict(start, within=conflict[1:-1] if known else None, parties=parties)
+        if specific is not None:
+            w.add(event, P("isPartOfConflict"), f"<{specific}>")
+        kind = _DATE_PRECISION[precision]
+        w.add(event, P("startDate"), date(start, kind))
+        if end != start or kind != "date":
+            w.add(event, P("endDate"), date(end, kind))
+        if lat is not None:
+            w.add(event, LAT, decimal(lat))
+            w.add(event, LONG, decimal(lon))
+            place = rec.place(lat, lon, max_km=5.0 if (where_prec or 9) <= 2 else 0.0)
+            if place is not None:
+                w.add(event, P("hasPlace"), f"<{place}>")
+        if where_prec is not None:
+            w.add(event, P("hasLocationPrecision"), integer(where_prec))
+        w.add(event, P("hasParty"), side_a)
+        w.add(event, P("hasParty"), side_b)
+        detail = "; ".join(f"{label}: {row[c].strip()}" for label, c in (
+            ("place", "where_description"), ("admin", "adm_1"), ("source", "source_article"),
+            ("office", "source_office"), ("date", "source_date"), ("headline", "source_headline"),
+            ("original", "source_original")) if row.get(c, "").strip())
+        if detail:
+            w.add(event, P("hasReportDetail"), text(detail))
+        w.add(event, P("hasSource"), ctx.source)
+
+        self._claim(ctx, event, event_id, "best", best, estimate="best")
+        if low is not None and low != best:
+            self._claim(ctx, event, event_id, "low", low, estimate="low")
+        if high is not None and high != best:
+            self._claim(ctx, event, event_id, "high", high, estimate="high")
+        for column, what, side in (("deaths_a", "side-a", side_a), ("deaths_b", "side-b", side_b)):
+            if deaths[column]:
+                self._claim(ctx, event, event_id, what, deaths[column], estimate="best", side=side)
+        if deaths["deaths_civilians"]:
+            self._claim(ctx, event, event_id, "civilians", deaths["deaths_civilians"], estimate="best",
+                        measure="civilians-killed")
+        if deaths["deaths_unknown"]:
+            self._claim(ctx, event, event_id, "unknown", deaths["deaths_unknown"], estimate="best")
+
+    @staticmethod
+    def _claim(ctx: Context, event: str, event_id: str, what: str, value: int, *, estimate: str,
+               side: str | None = None, measure: str = "killed") -> None:
+        w = ctx.writer
+        claim = I("claim", f"ucdp-ged-{event_id}-{what}")
+        w.add(claim, A, P("Claim"))
+        w.add(claim, P("isAbout"), event)
+        w.add(claim, P("hasMeasure"), V("measure", measure))
+        w.add(claim, P("hasValue"), integer(value))
+        w.add(claim, P("hasEstimate"), V("estimate", estimate))
+        if side is not None:
+            w.add(claim, P("concernsSide"), side)
+        w.add(claim, P("hasClaimant"), UCDP_ORG)
+        w.add(claim, P("hasSource"), ctx.source)
+
+
+class UcdpAcd(Importer):
+    name: ClassVar[str] = "ucdp-acd"
+    title: ClassVar[str] = "UCDP/PRIO Armed Conflict Dataset"
+    required: ClassVar[tuple[str, ...]] = ACD_COLUMNS
+    licence: ClassVar[str | None] = CC_BY
+    homepage: ClassVar[str] = "https://ucdp.uu.se/downloads/"
+
+    def version_of(self, path, first_row):
+        if first_row and first_row.get("version", "").strip():
+            return first_row["version"].strip()
+        return super().version_of(path, first_row)
+
+    def map_row(self, row: dict[str, str], ctx: Context) -> None:
+        conflict_id = row["conflict_id"].strip()
+        if not conflict_id.isdigit():
+            raise RowError(f"conflict_id {conflict_id!r} is not a UCDP conflict id")
+        year = parse_int(row, "year")
+        if not 1946 <= year <= 2100:
+            raise RowError(f"year {year} is out of range")
+        intensity = parse_int(row, "intensity_level")
+        if intensity not in (1, 2):
+            raise RowError(f"intensity_level {intensity} is not 1 or 2")
+        kind = parse_int(row, "type_of_conflict")
+        incompatibility = parse_int(row, "incompatibility")
+        start = parse_date(row, "start_date")
+        w = ctx.writer
+        territory = row["territory_name"].strip()
+        name = f"{row['location'].strip()}" + (f" ({territory})" if territory else " (government)")
+        conflict, known = _conflict_node(ctx, conflict_id, name, start=date(start))
+        if not known and w.once(conflict + "kind"):
+            w.add(conflict, P("hasConflictKind"), V("conflict-kind", "interstate" if kind == 2 else
+                                                    "secessionist" if incompatibility == 1 else "civil-war"))
+        node = I("conflict", f"ucdp-{conflict_id}-{year}")
+        w.add(node, A, P("Conflict"))
+        w.add(node, LABEL, text(f"{name}, {year} (UCDP conflict-year)", "en"))
+        w.add(node, P("isPhaseOf"), conflict)
+        first_day = start.replace(year=year, month=1, day=1)
+        w.add(node, P("startDate"), date(first_day, "gYear"))
+        w.add(node, P("endDate"), date(first_day, "gYear"))
+        w.add(node, P("hasIntensityLevel"), integer(intensity))
+        for side, ids, gw in (("side_a", "side_a_id", "gwno_a"), ("side_b", "side_b_id", "gwno_b")):
+            sides = _sides(row[side], row[ids])
+            for actor_name, actor_id in sides:
+                w.add(node, P("hasParty"), _actor_node(ctx, actor_name, actor_id, row[gw] if len(sides) == 1 else ""))
+        w.add(node, P("hasSource"), ctx.source)

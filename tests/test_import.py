@@ -1,0 +1,257 @@
+"""Importers: UCDP GED and ACD, ACLED (both layouts); provenance, reconciliation, idempotence,
+malformed rows, --strict, --replace, --links, and the link table."""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import pytest
+
+from kg.build import build, open_store
+from kg.cli import main
+from kg.importers import IMPORTERS, import_graphs
+from kg.namespaces import IMPORT_GRAPH_PREFIX, instance_iri
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SHARED_UCDP = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "ucdp"
+CLASHES = instance_iri("conflict", "kyrgyzstan-tajikistan-clashes-2022")
+
+
+@pytest.fixture
+def kg_in(runner, scratch_project):
+    """Invoke ``kg`` on a scratch project (its own store)."""
+
+    def invoke(*args: str):
+        result = runner.invoke(main, ["--root", str(scratch_project.root), *args])
+        return result
+
+    invoke.project = scratch_project
+    return invoke
+
+
+def _select(project, query: str) -> list[dict]:
+    with open_store(project) as store:
+        result = store.query(query)
+        names = [v.value for v in result.variables]
+        return [{n: (row[n].value if row[n] is not None else None) for n in names} for row in result]
+
+
+def _triples(project) -> int:
+    with open_store(project) as store:
+        return len(store)
+
+
+def test_ged_import_maps_events_claims_sides_and_places(kg_in):
+    result = kg_in("import", "ucdp-ged", str(FIXTURES / "ged_sample.csv"))
+    assert result.exit_code == 0, result.output
+    assert "4 of 6 rows" in result.output and "2 malformed rows skipped" in result.output
+    # the malformed rows are named by the line they start on (row 1 spans two lines)
+    assert "ged_sample.csv:5: date_start '2022-13-45' is not a date" in result.output
+    assert "ged_sample.csv:6: 40 fields, the header has 49" in result.output
+    rows = _select(kg_in.project, """
+        PREFIX pskg: <https://w3id.org/pskg/ontology#>
+        SELECT ?conflict ?place ?start ?lat ?detail WHERE {
+          <https://w3id.org/pskg/id/event/ucdp-ged-900001> pskg:isPartOfConflict ?conflict ; pskg:hasPlace ?place ;
+             pskg:startDate ?start ; <http://www.w3.org/2003/01/geo/wgs84_pos#lat> ?lat ; pskg:hasReportDetail ?detail .
+          FILTER(!CONTAINS(STR(?conflict), "ucdp-dyad")) }""")
+    assert rows == [{"conflict": CLASHES, "place": instance_iri("place", "batken"), "start": "2022-09-15",
+                     "lat": "40.0604", "detail": rows[0]["detail"]}]
+    assert "second line of the citation, with a comma" in rows[0]["detail"]  # quoted line break kept
+    claims = _select(kg_in.project, """
+        PREFIX pskg: <https://w3id.org/pskg/ontology#>
+        SELECT ?claim ?value ?estimate ?side WHERE {
+          ?claim pskg:isAbout <https://w3id.org/pskg/id/event/ucdp-ged-900001> ; pskg:hasValue ?value ;
+                 pskg:hasEstimate ?estimate ; pskg:hasClaimant <https://w3id.org/pskg/id/org/ucdp> .
+          OPTIONAL { ?claim pskg:concernsSide ?side } } ORDER BY ?claim""")
+    by_claim = {r["claim"].rsplit("-", 1)[-1]: (r["value"], r["estimate"].rsplit("/", 1)[-1], r["side"]) for r in claims}
+    assert by_claim["best"] == ("6", "best", None) and by_claim["high"] == ("8", "high", None)
+    assert "low" not in by_claim  # equal to best
+    assert by_claim["a"] == ("3", "best", instance_iri("state", "kyrgyzstan"))
+    assert by_claim["b"] == ("2", "best", instance_iri("state", "tajikistan"))
+    assert by_claim["civilians"][0] == "1"
+    # month precision: the datatype says so
+    month = _select(kg_in.project, """
+        PREFIX pskg: <https://w3id.org/pskg/ontology#>
+        SELECT ?start (DATATYPE(?start) AS ?type) WHERE { <https://w3id.org/pskg/id/event/ucdp-ged-900002> pskg:startDate ?start }""")
+    assert month == [{"start": "2022-03", "type": "http://www.w3.org/2001/XMLSchema#gYearMonth"}]
+
+
+def test_ged_import_records_provenance_in_its_graph(kg_in):
+    path = FIXTURES / "ged_sample.csv"
+    assert kg_in("import", "ucdp-ged", str(path)).exit_code == 0
+    rows = _select(kg_in.project, """
+        PREFIX pskg: <https://w3id.org/pskg/ontology#>
+        PREFIX prov: <http://www.w3.org/ns/prov#>
+        PREFIX dct: <http://purl.org/dc/terms/>
+        SELECT ?g ?file ?sum ?read ?imported ?skipped ?when ?license WHERE { GRAPH ?g {
+          ?g prov:wasDerivedFrom ?dataset ; dct:source ?file ; pskg:hasChecksum ?sum ; pskg:rowsRead ?read ;
+             pskg:rowsImported ?imported ; pskg:rowsSkipped ?skipped ; prov:generatedAtTime ?when ;
+             dct:license ?license ; pskg:isComplete true } }""")
+    import hashlib
+
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["g"].startswith(IMPORT_GRAPH_PREFIX + "ucdp-ged/ged-sample-")
+    assert row["file"] == "ged_sample.csv"
+    assert row["sum"] == "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    assert (row["read"], row["imported"], row["skipped"]) == ("6", "4", "2")
+    assert row["license"] == "https://creativecommons.org/licenses/by/4.0/"
+
+
+def test_reimport_changes_nothing_and_replace_swaps_versions(kg_in, tmp_path):
+    path = FIXTURES / "ged_sample.csv"
+    assert kg_in("import", "ucdp-ged", str(path)).exit_code == 0
+    before = _triples(kg_in.project)
+    again = kg_in("import", "ucdp-ged", str(path))
+    assert again.exit_code == 0 and "already imported" in again.output
+    assert _triples(kg_in.project) == before
+    # a new version of the file, with one row fewer
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    newer = tmp_path / "ged_sample.csv"
+    newer.write_text("".join(lines[:-1]), encoding="utf-8")
+    result = kg_in("import", "ucdp-ged", str(newer), "--replace")
+    assert result.exit_code == 0 and "replaced 1 earlier import" in result.output, result.output
+    with open_store(kg_in.project) as store:
+        assert len(import_graphs(store, "ucdp-ged")) == 1
+        assert not bool(store.query("ASK { <https://w3id.org/pskg/id/event/ucdp-ged-900005> ?p ?o }"))
+        assert bool(store.query("ASK { <https://w3id.org/pskg/id/event/ucdp-ged-900001> ?p ?o }"))
+
+
+def test_strict_leaves_the_store_as_it_was(kg_in):
+    build(kg_in.project)
+    before = _triples(kg_in.project)
+    result = kg_in("import", "ucdp-ged", str(FIXTURES / "ged_sample.csv"), "--strict")
+    assert result.exit_code == 1
+    assert result.output.strip() == ("Error: " + str(FIXTURES / "ged_sample.csv")
+                                     + ":5: date_start '2022-13-45' is not a date (--strict: nothing was imported)")
+    assert _triples(kg_in.project) == before
+    assert not list(kg_in.project.store_dir.glob(".import-*"))
+
+
+@pytest.mark.parametrize("dataset, path, missing", [
+    ("ucdp-ged", FIXTURES / "acled_newer.csv", "missing column(s) id, relid"),
+    ("acled", FIXTURES / "ged_sample.csv", "missing column(s) event_id_cnty, event_date"),
+    ("ucdp-acd", FIXTURES / "ged_sample.csv", "missing column(s) conflict_id, location"),
+])
+def test_a_file_of_the_wrong_kind_names_the_missing_columns(kg_in, dataset, path, missing):
+    result = kg_in("import", dataset, str(path))
+    assert result.exit_code == 1 and missing in result.output and "Traceback" not in result.output
+    assert len([line for line in result.output.splitlines() if line.startswith("Error: ")]) == 1
+
+
+@pytest.mark.parametrize("layout", ["newer", "older"])
+def test_acled_layouts_link_actors_and_the_conflict(kg_in, layout):
+    result = kg_in("import", "acled", str(FIXTURES / f"acled_{layout}.csv"))
+    assert result.exit_code == 0, result.output
+    rows = _select(kg_in.project, """
+        PREFIX pskg: <https://w3id.org/pskg/ontology#>
+        SELECT ?conflict ?place ?start ?fatalities WHERE {
+          <https://w3id.org/pskg/id/event/acled-kgz90001> pskg:isPartOfConflict ?conflict ; pskg:hasPlace ?place ;
+              pskg:startDate ?start .
+          ?claim pskg:isAbout <https://w3id.org/pskg/id/event/acled-kgz90001> ; pskg:hasValue ?fatalities } """)
+    assert rows == [{"conflict": CLASHES, "place": instance_iri("place", "batken"), "start": "2022-09-15",
+                     "fatalities": "4"}]
+    names = _select(kg_in.project, """
+        SELECT ?state ?name WHERE { ?state <https://w3id.org/pskg/ontology#hasAcledName> ?name
+          FILTER(STRSTARTS(STR(?state), "https://w3id.org/pskg/id/state/")) } ORDER BY ?name""")
+    assert names == [{"state": instance_iri("state", "kyrgyzstan"), "name": "Military Forces of Kyrgyzstan (2021-)"},
+                     {"state": instance_iri("state", "tajikistan"), "name": "Military Forces of Tajikistan (1994-)"}]
+    # what found no match is reported and kept as its own organisation, not dropped
+    assert "ACLED actor: Civilians (Kyrgyzstan)" in result.output
+    kept = _select(kg_in.project, """SELECT ?o WHERE { ?o <https://w3id.org/pskg/ontology#hasAcledName> "Civilians (Kyrgyzstan)" }""")
+    assert kept == [{"o": instance_iri("org", "acled-civilians-kyrgyzstan")}]
+
+
+def test_links_file_adds_hand_made_matches_and_unmatched_are_listed(kg_in, tmp_path):
+    unmatched = tmp_path / "unmatched.csv"
+    result = kg_in("import", "acled", str(FIXTURES / "acled_newer.csv"), "--links", str(FIXTURES / "links.csv"),
+                   "--unmatched", str(unmatched))
+    assert result.exit_code == 0, result.output
+    linked = _select(kg_in.project, """
+        SELECT ?p WHERE { <https://w3id.org/pskg/id/event/acled-kgz90002> <https://w3id.org/pskg/ontology#hasParty> ?p }""")
+    assert {r["p"] for r in linked} >= {instance_iri("org", "united-tajik-opposition")}
+    with unmatched.open(encoding="utf-8") as handle:
+        assert list(csv.DictReader(handle)) == [{"kind": "ACLED actor", "name": "Civilians (Kyrgyzstan)", "rows": "1"}]
+
+
+def test_links_file_errors_name_the_file_and_line(kg_in, tmp_path):
+    bad = tmp_path / "links.csv"
+    bad.write_text("name,entity\nSomeone,person:nobody-at-all\n", encoding="utf-8")
+    result = kg_in("import", "acled", str(FIXTURES / "acled_newer.csv"), "--links", str(bad))
+    assert result.exit_code == 1 and f"--links {bad}:2:" in result.output
+
+
+def test_link_table_lists_identifiers_and_acled_names(kg_in):
+    assert kg_in("import", "acled", str(FIXTURES / "acled_newer.csv")).exit_code == 0
+    result = kg_in("links", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = {r["entity"]: r for r in csv.DictReader(result.output.splitlines())}
+    assert rows["state:kyrgyzstan"]["iso_3166"] == "KG" and rows["state:kyrgyzstan"]["wikidata"] == "Q813"
+    assert rows["state:kyrgyzstan"]["acled_names"] == "Military Forces of Kyrgyzstan (2021-)"
+    assert rows["conflict:kyrgyzstan-tajikistan-border-conflict"]["ucdp_conflict"] == "13324"
+    ttl = kg_in("links", "--format", "ttl").output
+    assert 'pskg:hasAcledName "Military Forces of Kyrgyzstan (2021-)"' in ttl
+
+
+def test_imports_survive_a_rebuild_and_the_description_counts_them(kg_in):
+    assert kg_in("import", "acled", str(FIXTURES / "acled_newer.csv")).exit_code == 0
+    build(kg_in.project, force=True)
+    rows = _select(kg_in.project, """
+        SELECT ?n WHERE { GRAPH <https://w3id.org/pskg/graph/void> {
+          <https://w3id.org/pskg/dataset> <http://rdfs.org/ns/void#triples> ?n } }""")
+    with open_store(kg_in.project) as store:
+        assert import_graphs(store, "acled")
+        total = sum(1 for q in store.quads() if q.graph_name.value != "https://w3id.org/pskg/graph/void")
+    assert rows == [{"n": str(total)}]
+
+
+def test_claims_beside_ucdp_sums_the_linked_events(kg_in):
+    assert kg_in("import", "ucdp-ged", str(FIXTURES / "ged_sample.csv")).exit_code == 0
+    result = kg_in("query", "claims-beside-ucdp", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = {r["year"]: r for r in csv.DictReader(result.output.splitlines())}
+    # events 900001 (best 6, high 8) and 900005 (best 2) in the clashes of September 2022
+    assert (rows["2022"]["ucdpEvents"], rows["2022"]["ucdpBest"], rows["2022"]["ucdpLow"],
+            rows["2022"]["ucdpHigh"]) == ("2", "8", "8", "10")
+    assert "36 (Kyrgyzstan, 2022-09-18)" in rows["2022"]["catalogueClaims"]
+
+
+def test_every_importer_is_documented():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert all(f"kg import {name}" in readme for name in IMPORTERS)
+
+
+ucdp_files = pytest.mark.skipif(
+    not SHARED_UCDP.is_dir() and os.environ.get("CI") != "true",
+    reason="the real UCDP extracts are in ../shared/data/ucdp/ (absent here)",
+)
+
+
+@ucdp_files
+def test_real_acd_links_13324_and_13243_to_the_catalogue(kg_in):
+    result = kg_in("import", "ucdp-acd", str(SHARED_UCDP / "ucdp_acd_v23_1_postsoviet.csv"))
+    assert result.exit_code == 0, result.output
+    assert "102 of 102 rows" in result.output
+    rows = _select(kg_in.project, """
+        PREFIX pskg: <https://w3id.org/pskg/ontology#>
+        SELECT ?year ?parent WHERE { ?year pskg:isPhaseOf ?parent ; pskg:hasIntensityLevel ?i
+          FILTER(?year IN (<https://w3id.org/pskg/id/conflict/ucdp-13324-2022>, <https://w3id.org/pskg/id/conflict/ucdp-13243-2022>)) }
+        ORDER BY ?year""")
+    assert rows == [
+        {"year": instance_iri("conflict", "ucdp-13243-2022"), "parent": instance_iri("conflict", "russo-ukrainian-war")},
+        {"year": instance_iri("conflict", "ucdp-13324-2022"),
+         "parent": instance_iri("conflict", "kyrgyzstan-tajikistan-border-conflict")},
+    ]
+    parties = _select(kg_in.project, """
+        SELECT ?p WHERE { <https://w3id.org/pskg/id/conflict/ucdp-13324-2022> <https://w3id.org/pskg/ontology#hasParty> ?p }
+        ORDER BY ?p""")
+    assert [r["p"] for r in parties] == [instance_iri("state", "kyrgyzstan"), instance_iri("state", "tajikistan")]
+
+
+def test_fixtures_are_described_and_not_copies_of_the_shared_files():
+    readme = (FIXTURES / "README.md").read_text(encoding="utf-8")
+    for path in FIXTURES.glob("*.csv"):
+        assert not (SHARED_UCDP / path.name).exists()
+        assert f"`{path.name}`" in readme
