@@ -67,7 +67,7 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance in kilometres.
 
     >>> round(distance_km(40.0604, 70.81929, 42.87, 74.59))
-    438
+    443
     """
     p1, p2 = math.radians(lat1), math.radians(lat2)
     a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
