@@ -176,14 +176,15 @@ def _write_manifest(project: Project, report: BuildReport) -> None:
     tmp.replace(project.store_dir / MANIFEST)
 
 
-def record_graphs(project: Project, store: OxigraphStore) -> None:
-    """Update the manifest's triple counts per graph after an import changed them."""
+def record_graphs(project: Project, added: dict[str, int], removed: list[str]) -> None:
+    """Update the manifest's triple counts per graph after an import added or dropped graphs."""
     manifest = read_manifest(project)
     if manifest is None:
         return
-    report = BuildReport(fingerprint=manifest["fingerprint"], files=manifest["files"],
-                         graphs={g: sum(1 for _ in store.quads(g)) for g in store.graphs()})
-    _write_manifest(project, report)
+    graphs = {g: n for g, n in manifest["graphs"].items() if g not in removed}
+    graphs.update(added)
+    _write_manifest(project, BuildReport(fingerprint=manifest["fingerprint"], files=manifest["files"],
+                                         graphs=dict(sorted(graphs.items()))))
 
 
 def open_store(

@@ -425,7 +425,8 @@ def import_command(ctx: click.Context, dataset: str, file: Path, strict: bool, r
     project = _project(ctx)
     report = import_file(store, dataset, file, work_dir=project.store_dir, strict=strict, replace=replace,
                          links=links_file, resolve=lambda ref: resolve(store, ref), progress=True)
-    build_mod.record_graphs(project, store)
+    build_mod.record_graphs(project, {} if report.unchanged else {report.graph: report.triples_in_graph},
+                            report.replaced)
     if report.unchanged:
         click.echo(f"{file} is already imported (same checksum) in {report.graph}; nothing changed"
                    + (f"; dropped {len(report.replaced)} earlier import(s)" if report.replaced else ""))

@@ -112,43 +112,52 @@ class Reconciler:
     def from_store(cls, store: Store, links_file: Path | None = None,
                    resolve=None) -> Reconciler:
         rec = cls()
+        rec._load_conflicts(store)
+        rec._load_actors(store)
+        rec._load_places(store)
+        if links_file is not None:
+            rec._read_links(links_file, resolve)
+        return rec
+
+    def _load_conflicts(self, store: Store) -> None:
         for row in select_rows(store, internal_query("reconcile_conflicts")):
             iri = row["conflict"].value
-            conflict = rec.conflicts.get(iri) or _Conflict(
+            conflict = self.conflicts.get(iri) or _Conflict(
                 iri, _day(_text(row.get("start"))), _day(_text(row.get("end")), last=True), None)
             if row.get("parent") is not None:
                 conflict.parent = row["parent"].value
-            rec.conflicts[iri] = conflict
+            self.conflicts[iri] = conflict
             if row.get("ucdp") is not None:
-                rec.conflicts_by_ucdp[row["ucdp"].value] = iri
+                self.conflicts_by_ucdp[row["ucdp"].value] = iri
         for row in select_rows(store, internal_query("reconcile_parties")):
-            if row["conflict"].value in rec.conflicts:
-                rec.conflicts[row["conflict"].value].parties.add(row["party"].value)
+            if row["conflict"].value in self.conflicts:
+                self.conflicts[row["conflict"].value].parties.add(row["party"].value)
+
+    def _load_actors(self, store: Store) -> None:
         for row in select_rows(store, internal_query("reconcile_actors")):
             actor, key, value = row["actor"].value, row["key"].value, row["value"].value
             if key == "name":
-                rec.actors_by_name[_key(value)].add(actor)
+                self.actors_by_name[_key(value)].add(actor)
             elif key == "ucdp":
-                rec.actors_by_ucdp[value] = actor
+                self.actors_by_ucdp[value] = actor
             elif key == "gw":
-                rec.states_by_gw[value] = actor
+                self.states_by_gw[value] = actor
             elif key == "acled":
-                rec.links[_key(value)] = actor
+                self.links[_key(value)] = actor
             elif key == "state":
-                rec.states.add(actor)
+                self.states.add(actor)
+
+    def _load_places(self, store: Store) -> None:
         seen: dict[str, int] = {}
         for row in select_rows(store, internal_query("reconcile_places")):
             iri = row["place"].value
             if iri not in seen:
-                seen[iri] = len(rec.places)
+                seen[iri] = len(self.places)
                 lat, lon = float(row["lat"].value), float(row["long"].value)
-                rec.places.append((iri, lat, lon))
-                rec.place_grid[(math.floor(lat), math.floor(lon))].append(seen[iri])
+                self.places.append((iri, lat, lon))
+                self.place_grid[(math.floor(lat), math.floor(lon))].append(seen[iri])
             if row.get("name") is not None:
-                rec.places_by_name[_key(row["name"].value)].add(seen[iri])
-        if links_file is not None:
-            rec._read_links(links_file, resolve)
-        return rec
+                self.places_by_name[_key(row["name"].value)].add(seen[iri])
 
     def _read_links(self, path: Path, resolve) -> None:
         """Hand-made matches: a CSV file with the columns name and entity (and optionally dataset)."""

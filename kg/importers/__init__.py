@@ -34,6 +34,7 @@ from kg.store import OxigraphStore
 IMPORTERS: dict[str, type[Importer]] = {cls.name: cls for cls in (UcdpGed, UcdpAcd, Acled)}
 
 XSD = PREFIXES["xsd"]
+VOID = "http://rdfs.org/ns/void#"
 MAX_REPORTED_ERRORS = 20
 
 
@@ -50,6 +51,7 @@ class ImportReport:
     rows_imported: int = 0
     rows_skipped: int = 0
     triples: int = 0
+    triples_in_graph: int = 0
     errors: list[str] = field(default_factory=list)
     unmatched: list[str] = field(default_factory=list)
     unmatched_count: int = 0
@@ -128,42 +130,28 @@ def import_file(
     importer.check_header(path, header)
     reconciler = Reconciler.from_store(store, links, resolve)
     work_dir.mkdir(parents=True, exist_ok=True)
-    scratch = work_dir / f".import-{os.getpid()}.nt"
     source = f"<{INSTANCE}source/{dataset}-{slug(path.stem)}-{digest[:12]}>"
+    # with --strict nothing may reach the store before every row has been read; otherwise
+    # chunks load while the next ones are mapped
+    loader = _Loader(store, graph, overlap=not strict)
+    chunks = _Chunks(work_dir / f".import-{os.getpid()}", CHUNK_TRIPLES, loader.submit)
     try:
-        with scratch.open("w", encoding="utf-8") as handle:
-            writer = Writer(handle)
-            ctx = Context(reconciler=reconciler, source=source, writer=writer, version="")
-            with _progress(path, progress) as advance:
-                for row in read_rows(path, on_bytes=advance)[1]:
-                    report.rows_read += 1
-                    if report.rows_read == 1:
-                        report.version = importer.version_of(path, row.values)
-                    try:
-                        if FIELD_COUNT in row.values:
-                            raise RowError(f"{row.values[FIELD_COUNT]} fields, the header has {len(header)}")
-                        importer.map_row(row.values, ctx)
-                    except RowError as err:
-                        report.rows_skipped += 1
-                        message = f"{path}:{row.line}: {err}"
-                        if strict:
-                            raise KgError(f"{message} (--strict: nothing was imported)") from None
-                        if len(report.errors) < MAX_REPORTED_ERRORS:
-                            report.errors.append(message)
-                        continue
-                    report.rows_imported += 1
-            report.triples = writer.triples
+        writer = Writer(chunks)
+        _map_rows(importer, path, header, Context(reconciler=reconciler, source=source, writer=writer, version=""),
+                  report, strict=strict, progress=progress)
+        chunks.close()
+        report.triples = writer.triples
         if report.rows_imported == 0 and report.rows_read > 0:
             raise KgError(f"{path}: no row could be imported ({report.rows_skipped} malformed)")
-        target = ox.NamedNode(graph)
-        try:
-            store._store.bulk_load(path=str(scratch), format=ox.RdfFormat.N_TRIPLES, to_graph=target)
-            store.load(_provenance(importer, report, source, started))
-        except BaseException:
-            store.clear_graph(graph)
-            raise
-    finally:
-        scratch.unlink(missing_ok=True)
+        loader.finish()
+        provenance = _provenance(importer, report, source, started)
+        store.load(provenance)
+        report.triples_in_graph = report.triples + len(provenance)
+    except BaseException:
+        chunks.close()
+        loader.abandon()
+        store.clear_graph(graph)
+        raise
     if replace:
         report.replaced = _drop_others(store, dataset, keep=graph)
     _refresh_description(store)
@@ -172,6 +160,122 @@ def import_file(
     report.unmatched_all = reconciler.unmatched.most_common()
     report.seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
     return report
+
+
+CHUNK_TRIPLES = 400_000  # bounds the bulk loader's memory; about 50 MB of N-Triples a chunk
+
+
+def _map_rows(importer: Importer, path: Path, header: list[str], ctx: Context, report: ImportReport, *,
+              strict: bool, progress: bool) -> None:
+    """Map every row, counting what was read, imported and skipped (with its line)."""
+    with _progress(path, progress) as advance:
+        for row in read_rows(path, on_bytes=advance)[1]:
+            report.rows_read += 1
+            if report.rows_read == 1:
+                report.version = importer.version_of(path, row.values)
+            try:
+                if FIELD_COUNT in row.values:
+                    raise RowError(f"{row.values[FIELD_COUNT]} fields, the header has {len(header)}")
+                importer.map_row(row.values, ctx)
+            except RowError as err:
+                report.rows_skipped += 1
+                message = f"{path}:{row.line}: {err}"
+                if strict:
+                    raise KgError(f"{message} (--strict: nothing was imported)") from None
+                if len(report.errors) < MAX_REPORTED_ERRORS:
+                    report.errors.append(message)
+                continue
+            report.rows_imported += 1
+
+
+class _Chunks:
+    """Scratch N-Triples files of at most ``size`` lines; each full one goes to ``on_full``."""
+
+    def __init__(self, stem: Path, size: int, on_full: Callable[[Path], None]) -> None:
+        self.stem, self.size, self.on_full = stem, size, on_full
+        self.number, self.lines, self.handle, self.path = 0, 0, None, None
+
+    def write(self, line: str) -> None:
+        if self.handle is None:
+            self.number += 1
+            self.path = self.stem.with_name(f"{self.stem.name}-{self.number}.nt")
+            self.handle = self.path.open("w", encoding="utf-8")
+        self.handle.write(line)
+        self.lines += 1
+        if self.lines >= self.size:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        self.handle.close()
+        self.handle, self.lines = None, 0
+        self.on_full(self.path)
+
+    def close(self) -> None:
+        if self.handle is not None:
+            self._hand_over()
+
+
+class _Loader:
+    """Bulk-loads scratch files into the import's graph, in a thread while mapping goes on
+    (``overlap``), or all at the end; deletes each file once loaded."""
+
+    def __init__(self, store: OxigraphStore, graph: str, *, overlap: bool) -> None:
+        import queue
+        import threading
+
+        self.store, self.graph, self.overlap = store, ox.NamedNode(graph), overlap
+        self.pending: list[Path] = []
+        self.error: BaseException | None = None
+        if overlap:
+            self.queue: queue.Queue[Path | None] = queue.Queue(maxsize=1)
+            self.thread = threading.Thread(target=self._run, name="kg-import-loader", daemon=True)
+            self.thread.start()
+
+    def _load(self, path: Path) -> None:
+        try:
+            # lenient: the IRIs were built here from checked ids and slugs, the literals escaped
+            # by pyoxigraph; skipping their re-validation saves a fifth of the load time
+            self.store._store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=self.graph,
+                                        lenient=True)
+        finally:
+            path.unlink(missing_ok=True)
+
+    def _run(self) -> None:
+        while (path := self.queue.get()) is not None:
+            if self.error is None:
+                try:
+                    self._load(path)
+                except BaseException as err:  # handed to the main thread by finish()
+                    self.error = err
+            else:
+                path.unlink(missing_ok=True)
+
+    def submit(self, path: Path) -> None:
+        if self.error is not None:
+            raise self.error
+        if self.overlap:
+            self.queue.put(path)
+        else:
+            self.pending.append(path)
+
+    def finish(self) -> None:
+        if self.overlap:
+            self.queue.put(None)
+            self.thread.join()
+            if self.error is not None:
+                raise self.error
+        else:
+            while self.pending:
+                self._load(self.pending.pop(0))
+
+    def abandon(self) -> None:
+        if self.overlap and self.thread.is_alive():
+            self.error = self.error or KgError("import abandoned")
+            self.queue.put(None)
+            self.thread.join()
+        for path in self.pending:
+            path.unlink(missing_ok=True)
+        self.pending.clear()
 
 
 def _progress(path: Path, enabled: bool):
@@ -240,4 +344,6 @@ def _provenance(importer: Importer, report: ImportReport, source: str, started: 
         triples.append((graph, n(dct + "license"), n(importer.licence)))
     if report.version:
         triples.append((src, n(PREFIXES["dcat"] + "version"), ox.Literal(report.version)))
+    # the graph's size: the mapped rows, this description, and this statement itself
+    triples.append((graph, n(VOID + "triples"), integer(report.triples + len(triples) + 1)))
     return [ox.Quad(s, p, o, graph) for s, p, o in triples]

@@ -44,6 +44,9 @@ COMMON = (
 OLD_ONLY = ("data_id", "iso", "event_id_no_cnty", "iso3")
 NEW_ONLY = ("disorder_type", "civilian_targeting", "iso", "tags")
 
+_DETAIL_COLUMNS = (("notes", "notes"), ("source", "source"), ("source scale", "source_scale"),
+                   ("disorder type", "disorder_type"), ("civilian targeting", "civilian_targeting"), ("tags", "tags"),
+                   ("admin", "admin1"), ("interaction", "interaction"))
 _EVENT_CLASS = {
     "battles": "ArmedClash",
     "explosions/remote violence": "Attack",
@@ -90,7 +93,7 @@ class Acled(Importer):
         geo_precision = parse_int(row, "geo_precision", required=False)
         fatalities = parse_int(row, "fatalities")
 
-        w, rec = ctx.writer, ctx.reconciler
+        w = ctx.writer
         if w.once(ACLED_ORG):
             w.add(ACLED_ORG, A, P("Organisation"))
             w.add(ACLED_ORG, LABEL, text("ACLED (Armed Conflict Location & Event Data)", "en"))
@@ -103,16 +106,39 @@ class Acled(Importer):
                                  f" (ACLED {event_id})", "en"))
         w.add(event, P("hasAcledEventId"), text(event_id))
         w.add(event, P("startDate"), date(day, _TIME_PRECISION[precision]))
+        self._location(ctx, event, row, lat, lon, geo_precision)
+        self._actors(ctx, event, row, day)
+        detail = "; ".join(f"{label}: {row[c].strip()}" for label, c in _DETAIL_COLUMNS if row.get(c, "").strip())
+        if detail:
+            w.add(event, P("hasReportDetail"), text(detail))
+        w.add(event, P("hasSource"), ctx.source)
+
+        claim = I("claim", f"acled-{slug(event_id)}-fatalities")
+        w.add(claim, A, P("Claim"))
+        w.add(claim, P("isAbout"), event)
+        w.add(claim, P("hasMeasure"), V("measure", "killed"))
+        w.add(claim, P("hasValue"), integer(fatalities))
+        w.add(claim, P("hasClaimant"), ACLED_ORG)
+        w.add(claim, P("hasSource"), ctx.source)
+
+    @staticmethod
+    def _location(ctx: Context, event: str, row: dict[str, str], lat: float | None, lon: float | None,
+                  geo_precision: int | None) -> None:
+        w = ctx.writer
         if lat is not None:
             w.add(event, LAT, decimal(lat))
             w.add(event, LONG, decimal(lon))
-            place = rec.place(lat, lon, name=row["location"].strip(),
-                              max_km=5.0 if (geo_precision or 9) == 1 else 0.0)
+            place = ctx.reconciler.place(lat, lon, name=row["location"].strip(),
+                                         max_km=5.0 if (geo_precision or 9) == 1 else 0.0)
             if place is not None:
                 w.add(event, P("hasPlace"), f"<{place}>")
         if geo_precision is not None:
             w.add(event, P("hasLocationPrecision"), integer(geo_precision))
 
+    def _actors(self, ctx: Context, event: str, row: dict[str, str], day) -> None:
+        """Actors 1 and 2 as parties, associated actors as participants, and the catalogue
+        conflict they are the parties of on that day."""
+        w = ctx.writer
         parties = []
         for column in ("actor1", "actor2"):
             name = row[column].strip()
@@ -125,24 +151,9 @@ class Acled(Importer):
                 if name:
                     w.add(event, P("hasParticipant"), self._actor(ctx, name))
         matched = {p[1:-1] for p in parties if not p.startswith(I("org", "acled-")[:-1])}
-        conflict = rec.specific_conflict(day, parties=matched) if len(matched) >= 2 else None
+        conflict = ctx.reconciler.specific_conflict(day, parties=matched) if len(matched) >= 2 else None
         if conflict is not None:
             w.add(event, P("isPartOfConflict"), f"<{conflict}>")
-        detail = "; ".join(f"{label}: {row[c].strip()}" for label, c in (
-            ("notes", "notes"), ("source", "source"), ("source scale", "source_scale"),
-            ("disorder type", "disorder_type"), ("civilian targeting", "civilian_targeting"), ("tags", "tags"),
-            ("admin", "admin1"), ("interaction", "interaction")) if row.get(c, "").strip())
-        if detail:
-            w.add(event, P("hasReportDetail"), text(detail))
-        w.add(event, P("hasSource"), ctx.source)
-
-        claim = I("claim", f"acled-{slug(event_id)}-fatalities")
-        w.add(claim, A, P("Claim"))
-        w.add(claim, P("isAbout"), event)
-        w.add(claim, P("hasMeasure"), V("measure", "killed"))
-        w.add(claim, P("hasValue"), integer(fatalities))
-        w.add(claim, P("hasClaimant"), ACLED_ORG)
-        w.add(claim, P("hasSource"), ctx.source)
 
     @staticmethod
     def _actor(ctx: Context, name: str) -> str:

@@ -134,7 +134,8 @@ def check_coordinates(lat: float | None, lon: float | None) -> None:
 
 
 class Writer:
-    """Writes N-Triples lines to a file, remembering the resources already described."""
+    """Writes N-Triples lines to a file (or anything with ``write``), remembering the resources
+    already described."""
 
     def __init__(self, handle: IO[str]) -> None:
         self._write = handle.write

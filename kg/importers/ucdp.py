@@ -10,6 +10,8 @@ catalogue's conflicts; others, and every dyad, become conflicts of the import.
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import ClassVar
 
 from kg.importers.base import (
@@ -30,6 +32,7 @@ from kg.importers.base import (
     parse_date,
     parse_float,
     parse_int,
+    slug,
     text,
 )
 
@@ -80,8 +83,8 @@ def _actor_node(ctx: Context, name: str, ucdp_id: str, gw: str = "") -> str:
     found = ctx.reconciler.actor(name, ucdp_id=ucdp_id, gw=gw, kind="UCDP actor")
     if found is not None:
         return f"<{found}>"
-    key = ucdp_id.strip() or name
-    node = I("org", f"ucdp-actor-{key}" if key.isdigit() else "ucdp-actor-" + "-".join(key.lower().split()))
+    key = ucdp_id.strip()
+    node = I("org", f"ucdp-actor-{key}" if key.isdigit() else f"ucdp-actor-{slug(key or name)}")
     w = ctx.writer
     if w.once(node):
         w.add(node, A, P("Organisation"))
@@ -101,17 +104,39 @@ def _sides(names: str, ids: str) -> list[tuple[str, str]]:
     return [(names.strip(), ids.strip())] if names.strip() else []
 
 
-class UcdpGed(Importer):
-    name: ClassVar[str] = "ucdp-ged"
-    title: ClassVar[str] = "UCDP Georeferenced Event Dataset (GED)"
-    required: ClassVar[tuple[str, ...]] = GED_COLUMNS
-    licence: ClassVar[str | None] = CC_BY
-    homepage: ClassVar[str] = "https://ucdp.uu.se/downloads/"
+_DETAIL_COLUMNS = (("place", "where_description"), ("admin", "adm_1"), ("source", "source_article"),
+                   ("office", "source_office"), ("date", "source_date"), ("headline", "source_headline"),
+                   ("original", "source_original"))
 
-    def map_row(self, row: dict[str, str], ctx: Context) -> None:
-        event_id = row["id"].strip()
-        if not event_id.isdigit():
-            raise RowError(f"id {event_id!r} is not a UCDP event id")
+
+@dataclass(frozen=True)
+class _GedRow:
+    """The checked values of one GED row; a bad one raises RowError naming the column."""
+
+    id: str
+    start: dt.date
+    end: dt.date
+    precision: int
+    violence: int
+    lat: float | None
+    lon: float | None
+    where_prec: int | None
+    best: int
+    low: int | None
+    high: int | None
+    deaths_a: int | None
+    deaths_b: int | None
+    deaths_civilians: int | None
+    deaths_unknown: int | None
+
+    @classmethod
+    def parse(cls, row: dict[str, str]) -> _GedRow:
+        for column in ("id", "conflict_new_id", "dyad_new_id"):
+            if not row[column].strip().isdigit():
+                raise RowError(f"{column} {row[column].strip()!r} is not a UCDP id (digits)")
+        for column in ("side_a_new_id", "side_b_new_id"):
+            if not all(part.strip().isdigit() for part in row[column].split(",")):
+                raise RowError(f"{column} {row[column].strip()!r} is not a list of UCDP actor ids")
         start, end = parse_date(row, "date_start"), parse_date(row, "date_end")
         if end < start:
             raise RowError(f"date_end {end} is before date_start {start}")
@@ -123,72 +148,90 @@ class UcdpGed(Importer):
             raise RowError(f"type_of_violence {violence} is not 1, 2 or 3")
         lat, lon = parse_float(row, "latitude"), parse_float(row, "longitude")
         check_coordinates(lat, lon)
-        where_prec = parse_int(row, "where_prec", required=False)
-        best = parse_int(row, "best")
-        low, high = parse_int(row, "low", required=False), parse_int(row, "high", required=False)
-        deaths = {c: parse_int(row, c, required=False) for c in ("deaths_a", "deaths_b", "deaths_civilians",
-                                                               "deaths_unknown")}
+        optional = {c: parse_int(row, c, required=False) for c in (
+            "where_prec", "low", "high", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown")}
+        return cls(id=row["id"].strip(), start=start, end=end, precision=precision, violence=violence, lat=lat,
+                   lon=lon, best=parse_int(row, "best"), **optional)
 
-        w, rec = ctx.writer, ctx.reconciler
+
+class UcdpGed(Importer):
+    name: ClassVar[str] = "ucdp-ged"
+    title: ClassVar[str] = "UCDP Georeferenced Event Dataset (GED)"
+    required: ClassVar[tuple[str, ...]] = GED_COLUMNS
+    licence: ClassVar[str | None] = CC_BY
+    homepage: ClassVar[str] = "https://ucdp.uu.se/downloads/"
+
+    def map_row(self, row: dict[str, str], ctx: Context) -> None:
+        ged = _GedRow.parse(row)
         conflict, known = _conflict_node(ctx, row["conflict_new_id"].strip(), row["conflict_name"].strip())
         side_a = _actor_node(ctx, row["side_a"], row["side_a_new_id"], row["gwnoa"])
         side_b = _actor_node(ctx, row["side_b"], row["side_b_new_id"], row["gwnob"])
-        dyad = I("conflict", f"ucdp-dyad-{row['dyad_new_id'].strip()}")
+        dyad = self._dyad(ctx, row, conflict, side_a, side_b)
+        event = self._event(ctx, row, ged, dyad, conflict if known else None, side_a, side_b)
+        self._claims(ctx, event, ged, side_a, side_b)
+
+    @staticmethod
+    def _dyad(ctx: Context, row: dict[str, str], conflict: str, side_a: str, side_b: str) -> str:
+        w = ctx.writer
+        dyad_id = row["dyad_new_id"].strip()
+        dyad = I("conflict", f"ucdp-dyad-{dyad_id}")
         if w.once(dyad):
             w.add(dyad, A, P("Conflict"))
-            w.add(dyad, LABEL, text(f"{row['dyad_name'].strip()} (UCDP dyad {row['dyad_new_id'].strip()})", "en"))
-            w.add(dyad, P("hasUcdpDyadId"), text(row["dyad_new_id"].strip()))
+            w.add(dyad, LABEL, text(f"{row['dyad_name'].strip()} (UCDP dyad {dyad_id})", "en"))
+            w.add(dyad, P("hasUcdpDyadId"), text(dyad_id))
             w.add(dyad, P("isPhaseOf"), conflict)
             w.add(dyad, P("hasParty"), side_a)
             w.add(dyad, P("hasParty"), side_b)
             w.add(dyad, P("hasSource"), ctx.source)
+        return dyad
 
-        event = I("event", f"ucdp-ged-{event_id}")
-        w.add(event, A, P("Attack") if violence == 3 else P("ArmedClash"))
+    @staticmethod
+    def _event(ctx: Context, row: dict[str, str], ged: _GedRow, dyad: str, catalogue_conflict: str | None,
+               side_a: str, side_b: str) -> str:
+        w, rec = ctx.writer, ctx.reconciler
+        event = I("event", f"ucdp-ged-{ged.id}")
+        w.add(event, A, P("Attack") if ged.violence == 3 else P("ArmedClash"))
         where = row["where_description"].strip() or row["country"].strip()
-        w.add(event, LABEL, text(f"{row['dyad_name'].strip()}: {where}, {start.isoformat()} (UCDP GED {event_id})",
+        w.add(event, LABEL, text(f"{row['dyad_name'].strip()}: {where}, {ged.start.isoformat()} (UCDP GED {ged.id})",
                                  "en"))
-        w.add(event, P("hasUcdpEventId"), text(event_id))
+        w.add(event, P("hasUcdpEventId"), text(ged.id))
         w.add(event, P("isPartOfConflict"), dyad)
-        parties = {s[1:-1] for s in (side_a, side_b)}
-        specific = rec.specific_conflict(start, within=conflict[1:-1] if known else None, parties=parties)
+        specific = rec.specific_conflict(ged.start, within=catalogue_conflict[1:-1] if catalogue_conflict else None,
+                                         parties={side_a[1:-1], side_b[1:-1]})
         if specific is not None:
             w.add(event, P("isPartOfConflict"), f"<{specific}>")
-        kind = _DATE_PRECISION[precision]
-        w.add(event, P("startDate"), date(start, kind))
-        if end != start or kind != "date":
-            w.add(event, P("endDate"), date(end, kind))
-        if lat is not None:
-            w.add(event, LAT, decimal(lat))
-            w.add(event, LONG, decimal(lon))
-            place = rec.place(lat, lon, max_km=5.0 if (where_prec or 9) <= 2 else 0.0)
+        kind = _DATE_PRECISION[ged.precision]
+        w.add(event, P("startDate"), date(ged.start, kind))
+        if ged.end != ged.start or kind != "date":
+            w.add(event, P("endDate"), date(ged.end, kind))
+        if ged.lat is not None:
+            w.add(event, LAT, decimal(ged.lat))
+            w.add(event, LONG, decimal(ged.lon))
+            place = rec.place(ged.lat, ged.lon, max_km=5.0 if (ged.where_prec or 9) <= 2 else 0.0)
             if place is not None:
                 w.add(event, P("hasPlace"), f"<{place}>")
-        if where_prec is not None:
-            w.add(event, P("hasLocationPrecision"), integer(where_prec))
+        if ged.where_prec is not None:
+            w.add(event, P("hasLocationPrecision"), integer(ged.where_prec))
         w.add(event, P("hasParty"), side_a)
         w.add(event, P("hasParty"), side_b)
-        detail = "; ".join(f"{label}: {row[c].strip()}" for label, c in (
-            ("place", "where_description"), ("admin", "adm_1"), ("source", "source_article"),
-            ("office", "source_office"), ("date", "source_date"), ("headline", "source_headline"),
-            ("original", "source_original")) if row.get(c, "").strip())
+        detail = "; ".join(f"{label}: {row[c].strip()}" for label, c in _DETAIL_COLUMNS if row.get(c, "").strip())
         if detail:
             w.add(event, P("hasReportDetail"), text(detail))
         w.add(event, P("hasSource"), ctx.source)
+        return event
 
-        self._claim(ctx, event, event_id, "best", best, estimate="best")
-        if low is not None and low != best:
-            self._claim(ctx, event, event_id, "low", low, estimate="low")
-        if high is not None and high != best:
-            self._claim(ctx, event, event_id, "high", high, estimate="high")
-        for column, what, side in (("deaths_a", "side-a", side_a), ("deaths_b", "side-b", side_b)):
-            if deaths[column]:
-                self._claim(ctx, event, event_id, what, deaths[column], estimate="best", side=side)
-        if deaths["deaths_civilians"]:
-            self._claim(ctx, event, event_id, "civilians", deaths["deaths_civilians"], estimate="best",
-                        measure="civilians-killed")
-        if deaths["deaths_unknown"]:
-            self._claim(ctx, event, event_id, "unknown", deaths["deaths_unknown"], estimate="best")
+    def _claims(self, ctx: Context, event: str, ged: _GedRow, side_a: str, side_b: str) -> None:
+        self._claim(ctx, event, ged.id, "best", ged.best, estimate="best")
+        for what, value in (("low", ged.low), ("high", ged.high)):
+            if value is not None and value != ged.best:
+                self._claim(ctx, event, ged.id, what, value, estimate=what)
+        for what, value, side, measure in (
+            ("side-a", ged.deaths_a, side_a, "killed"), ("side-b", ged.deaths_b, side_b, "killed"),
+            ("civilians", ged.deaths_civilians, None, "civilians-killed"),
+            ("unknown", ged.deaths_unknown, None, "killed"),
+        ):
+            if value:
+                self._claim(ctx, event, ged.id, what, value, estimate="best", side=side, measure=measure)
 
     @staticmethod
     def _claim(ctx: Context, event: str, event_id: str, what: str, value: int, *, estimate: str,
