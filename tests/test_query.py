@@ -109,3 +109,24 @@ def test_sources_of_conflict_cite_only_the_conflict_and_its_parts(store):
     assert "seed-article" in cited and "devdiscourse-reuters-36" in cited
     # sources of people and identifiers are not sources of the conflict
     assert not cited & {"faz-kirgistan-2020", "owid-countries-regions", "wikipedia-sadyr-japarov"}
+
+
+def _conflicts(store) -> list[str]:
+    return sorted(r["c"].value for r in store.query("SELECT ?c WHERE { ?c a <https://w3id.org/pskg/ontology#Conflict> }"))
+
+
+def test_every_conflict_answers_the_competency_questions(store):
+    """Parties, timeline and claims with sources for each conflict of the catalogue."""
+    parties, timeline, claims = QUERIES["conflict-parties"], QUERIES["conflict-timeline"], QUERIES["casualty-claims"]
+    without_claims = []
+    for conflict in _conflicts(store):
+        bound = {"conflict": conflict}
+        assert len(list(query.rows_of(query.run(store, parties, bound))[1])) >= 2, conflict
+        assert list(query.rows_of(query.run(store, timeline, bound))[1]), f"{conflict}: no timeline"
+        rows = list(query.rows_of(query.run(store, claims, bound))[1])
+        if not rows:
+            without_claims.append(conflict)
+        for row in rows:
+            assert row[-1] is not None and row[-1].value, f"{conflict}: a claim without sources"
+    # the 1999 Kadar-zone operation is the one conflict with no casualty figure found
+    assert without_claims == ["https://w3id.org/pskg/id/conflict/kadar-zone-conflict-1999"], without_claims

@@ -249,3 +249,12 @@ def test_ontology_view(browser, kg, tmp_path):
         assert page.errors == []
     finally:
         page.close()
+
+
+def test_claim_tooltip_names_its_claimant_and_sources(japarov_page):
+    text = japarov_page.eval("""() => {
+        const id = kgView.data.details.findIndex(d => d.iri.endsWith('/claim/kg-tj-2022-kyrgyz-killed-59'));
+        return kgView.nodes.get(id).title.textContent;
+    }""")
+    assert "has value: 59" in text and "has claimant → Ministry of Health of Kyrgyzstan" in text
+    assert "has source → " in text
