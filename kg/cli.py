@@ -478,3 +478,37 @@ def links_command(ctx: click.Context, fmt: str) -> None:
         writer.writerows(rows)
     else:
         _table(columns, rows)
+
+
+# --- serving ---------------------------------------------------------------------------------
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on (loopback by default).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds a query may run before it is stopped.")
+@click.option("--row-limit", default=100_000, show_default=True, type=click.IntRange(min=1),
+              help="Most rows (or triples) a query may return.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 32),
+              help="Query worker processes.")
+@click.option("--verbose", is_flag=True, help="Log each request to stderr.")
+@click.pass_context
+def serve_command(ctx: click.Context, host: str, port: int, timeout: float, row_limit: int, workers: int,
+                  verbose: bool) -> None:
+    """Serve the graph read-only: SPARQL endpoint at /sparql, query page at /, entity pages at /id/..."""
+    from kg.server.http import close_server, make_server
+
+    project = _project(ctx)
+    build_mod.build(project, on_rebuild=lambda: click.echo("Building the store from ontology/ and data/ ...",
+                                                             err=True))
+    server = make_server(project.store_dir / build_mod.STORE_DIRNAME, project.queries_dir, host=host, port=port,
+                         timeout=timeout, row_limit=row_limit, workers=workers, verbose=verbose)
+    actual = server.server_address[1]
+    click.echo(f"Serving http://{host}:{actual}/ (SPARQL endpoint at /sparql; read-only; "
+               f"queries stop after {timeout:g} s or {row_limit} rows). Ctrl-C stops.", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        close_server(server)

@@ -298,15 +298,29 @@ def _as_date(text: str | None) -> dt.date | None:
         return None
 
 
+def triples_from_results(body: bytes, media_type: str) -> set[Triple]:
+    """The IRI statements in an N-Triples body, or in SPARQL JSON results of ?s ?p ?o."""
+    if media_type.startswith("application/n-triples"):
+        return {(t.subject.value, t.predicate.value, t.object.value)
+                for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
+                if isinstance(t.subject, ox.NamedNode) and isinstance(t.object, ox.NamedNode)}
+    result = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    if not isinstance(result, ox.QuerySolutions) or not {"s", "p", "o"} <= {v.value for v in result.variables}:
+        raise KgError("a network needs a CONSTRUCT, or a SELECT of ?s ?p ?o")
+    return {(r["s"].value, r["p"].value, r["o"].value) for r in result
+            if all(isinstance(r[k], ox.NamedNode) for k in ("s", "p", "o"))}
+
+
 def to_networkx(store: Store, scope: Scope | None = None, *, lang: str = "en", fold_offices: bool = True,
-                ) -> nx.MultiDiGraph:
+                triples: set[Triple] | None = None) -> nx.MultiDiGraph:
     """The scope as a directed multigraph.
 
     Node attributes: ``kind``, ``label`` (in ``lang``, falling back to English), ``labels``
     (every language), ``facts`` (property label, value), ``links`` (text, URL for Wikidata,
     GeoNames and source pages). Edge attributes: ``property`` (IRI) and ``label``.
     With ``fold_offices``, each term of office becomes a "holds office" edge from the person
-    to the office, its dates in the edge's ``facts``.
+    to the office, its dates in the edge's ``facts``. ``triples`` gives the statements
+    directly (for instance a query's result, run elsewhere) instead of a scope.
     """
     scope = scope or Scope()
     details = _Details()
@@ -316,14 +330,16 @@ def to_networkx(store: Store, scope: Scope | None = None, *, lang: str = "en", f
             details.fetch(store, [ref])
             if not details.types.get(ref) and not details.labels.get(ref):
                 raise KgError(f"{compact(ref)}: no such entity in the graph")
-    triples = select(store, scope, details, kinds)
+    given = triples is not None
+    if triples is None:
+        triples = select(store, scope, details, kinds)
     nodes = {n for s, _, o in triples for n in (s, o)}
     if scope.focus:
         nodes.add(scope.focus)
     details.fetch(store, nodes)
     # a term of office reads only with its holder and its office: bring both in
     holdings = {n for n in nodes if ONTOLOGY + "OfficeHolding" in details.types.get(n, ())}
-    if holdings and scope.query is None:
+    if holdings and scope.query is None and not given:
         triples |= {t for t in _around(store, holdings) if t[0] in holdings and t[1] in (HAS_HOLDER, HAS_OFFICE)}
         nodes |= {o for s, _, o in triples if s in holdings}
         details.fetch(store, nodes)

@@ -1,0 +1,233 @@
+"""Run SPARQL queries in worker processes, so that a runaway query can be cut off.
+
+pyoxigraph cannot cancel a query, and a thread cannot be stopped, so each query runs in one
+of a few worker processes, each with the store opened read-only. A query past the time
+limit has its worker killed and replaced, and the client gets a clear error; a result past
+the row limit is refused rather than streamed without end. Results come back serialized in
+the format the client asked for.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import re
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+#: SPARQL result formats by media type (SELECT and ASK), and RDF formats (CONSTRUCT, DESCRIBE).
+RESULT_TYPES = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "application/xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+GRAPH_TYPES = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An HTTP answer: status, media type, body."""
+
+    status: int
+    media_type: str
+    body: bytes
+
+    @classmethod
+    def error(cls, status: int, message: str) -> Answer:
+        return cls(status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8"))
+
+
+def negotiate(accept: str, offered: dict[str, object], default: str) -> str | None:
+    """The offered media type the Accept header prefers (q-values honoured), or None.
+
+    >>> negotiate("text/csv;q=0.5, application/sparql-results+json", RESULT_TYPES, "text/csv")
+    'application/sparql-results+json'
+    >>> negotiate("*/*", RESULT_TYPES, "text/csv")
+    'text/csv'
+    >>> negotiate("image/png", RESULT_TYPES, "text/csv") is None
+    True
+    """
+    if not accept.strip():
+        return default
+    ranked = []
+    for position, part in enumerate(accept.split(",")):
+        fields = [f.strip() for f in part.split(";")]
+        media, quality = fields[0].lower(), 1.0
+        for field in fields[1:]:
+            if field.startswith("q="):
+                try:
+                    quality = float(field[2:])
+                except ValueError:
+                    quality = 0.0
+        ranked.append((-quality, position, media))
+    for negative_quality, _position, media in sorted(ranked):
+        if negative_quality >= 0:
+            continue
+        if media in offered:
+            return media
+        if media in ("*/*", "application/*", "text/*"):
+            return default if media == "*/*" or default.startswith(media[:-1]) else next(
+                (m for m in offered if m.startswith(media[:-1])), None)
+    return None
+
+
+_STRINGS_AND_IRIS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\''
+                               r"|<[^<>\"{}|^`\\\s]*>|#[^\n]*")
+_SERVICE = re.compile(r"(?<![:\w])SERVICE\b", re.IGNORECASE)
+
+
+def calls_service(query: str) -> bool:
+    """Whether a query uses SERVICE (outside strings, IRIs and comments).
+
+    >>> calls_service('SELECT * { SERVICE <http://x/sparql> { ?s ?p ?o } }')
+    True
+    >>> calls_service('SELECT * { ?s <http://x/SERVICE> "SERVICE" } # SERVICE')
+    False
+    """
+    return bool(_SERVICE.search(_STRINGS_AND_IRIS.sub(" ", query)))
+
+
+def _json_term(term) -> dict:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    out = {"type": "literal", "value": term.value}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+        out["datatype"] = term.datatype.value
+    return out
+
+
+def _solutions_json(variables: list[str], rows: list) -> bytes:
+    bindings = [{v: _json_term(row[v]) for v in variables if row[v] is not None} for row in rows]
+    return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
+                      ensure_ascii=False).encode("utf-8")
+
+
+def execute(store: ox.Store, query: str, accept: str, row_limit: int) -> Answer:
+    """Run one query on an open store and serialize its result as the client asked."""
+    try:
+        result = store.query(query, use_default_graph_as_union=True)
+    except SyntaxError as err:
+        return Answer.error(400, f"SPARQL syntax error: {str(err).splitlines()[0]}")
+    except OSError as err:
+        return Answer.error(500, f"query failed: {err}")
+    if isinstance(result, ox.QueryTriples):
+        media = negotiate(accept, GRAPH_TYPES, "text/turtle")
+        if media is None:
+            return Answer.error(406, f"cannot answer a graph query as {accept}; use one of {', '.join(GRAPH_TYPES)}")
+        triples = []
+        for triple in result:
+            triples.append(triple)
+            if len(triples) > row_limit:
+                return Answer.error(413, f"the result has more than {row_limit} triples (the row limit); "
+                                         "narrow the query or add LIMIT")
+        return Answer(200, media + ("; charset=utf-8" if media.startswith("text/") else ""),
+                      ox.serialize(triples, format=GRAPH_TYPES[media]))
+    media = negotiate(accept, RESULT_TYPES, "application/sparql-results+json")
+    if media is None:
+        return Answer.error(406, f"cannot answer as {accept}; use one of {', '.join(RESULT_TYPES)}")
+    if isinstance(result, ox.QueryBoolean):
+        data = result.serialize(format=RESULT_TYPES[media])
+        return Answer(200, media, data)
+    variables = [v.value for v in result.variables]
+    rows = []
+    for row in result:
+        rows.append(row)
+        if len(rows) > row_limit:
+            return Answer.error(413, f"the result has more than {row_limit} rows (the row limit); "
+                                     "narrow the query or add LIMIT")
+    data = _solutions_json(variables, rows)
+    if RESULT_TYPES[media] is not ox.QueryResultsFormat.JSON:
+        data = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON).serialize(format=RESULT_TYPES[media])
+    return Answer(200, media + ("; charset=utf-8" if media.startswith("text/") else ""), data)
+
+
+def _worker(store_path: str, row_limit: int, connection) -> None:
+    store = ox.Store.read_only(store_path)
+    while True:
+        job = connection.recv()
+        if job is None:
+            return
+        query, accept = job
+        try:
+            answer = execute(store, query, accept, row_limit)
+        except Exception as err:  # noqa: BLE001 - the worker must answer whatever happens
+            answer = Answer.error(500, f"query failed: {type(err).__name__}: {err}")
+        connection.send((answer.status, answer.media_type, answer.body))
+
+
+class _Worker:
+    def __init__(self, context, store_path: str, row_limit: int) -> None:
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=_worker, args=(store_path, row_limit, child), daemon=True)
+        self.process.start()
+        child.close()
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+        self.connection.close()
+
+
+class QueryExecutor:
+    """A pool of worker processes answering queries with a time limit and a row limit."""
+
+    def __init__(self, store_path: Path, *, workers: int = 2, timeout: float = 30.0, row_limit: int = 100_000):
+        self.store_path, self.timeout, self.row_limit = str(store_path), timeout, row_limit
+        self._context = mp.get_context("spawn")
+        self._idle = [_Worker(self._context, self.store_path, row_limit) for _ in range(max(1, workers))]
+        self._lock = threading.Lock()
+        self._available = threading.Semaphore(len(self._idle))
+
+    def run(self, query: str, accept: str) -> Answer:
+        if calls_service(query):
+            return Answer.error(403, "SERVICE is refused here: this endpoint does not query other endpoints")
+        if not self._available.acquire(timeout=self.timeout):
+            return Answer.error(503, "every worker is busy; try again")
+        with self._lock:
+            worker = self._idle.pop()
+        started = time.monotonic()
+        try:
+            worker.connection.send((query, accept))
+            if worker.connection.poll(self.timeout):
+                status, media, body = worker.connection.recv()
+                return Answer(status, media, body)
+            worker.stop()
+            worker = _Worker(self._context, self.store_path, self.row_limit)
+            return Answer.error(503, f"the query ran past the time limit of {self.timeout:g} s and was stopped "
+                                     f"(after {time.monotonic() - started:.1f} s); narrow it or add LIMIT")
+        except (EOFError, OSError, BrokenPipeError):
+            worker.stop()
+            worker = _Worker(self._context, self.store_path, self.row_limit)
+            return Answer.error(500, "the query worker died; it has been replaced")
+        finally:
+            with self._lock:
+                self._idle.append(worker)
+            self._available.release()
+
+    def close(self) -> None:
+        with self._lock:
+            for worker in self._idle:
+                try:
+                    worker.connection.send(None)
+                except (OSError, BrokenPipeError):
+                    pass
+                worker.stop()
+            self._idle.clear()
