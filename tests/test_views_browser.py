@@ -7,9 +7,6 @@ never compare pixels. Without chromium they skip, except under CI=true, where th
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import networkx as nx
 import pytest
 
@@ -17,66 +14,9 @@ from kg.build import build, open_store
 from kg.cli import main
 from kg.namespaces import instance_iri
 from kg.network import Scope, to_networkx
+from tests.browser import Page
 
-CHROMIUM = os.environ.get("KG_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
 JAPAROV = instance_iri("person", "sadyr-japarov")
-
-
-def _missing() -> str | None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "playwright is not installed (pip install -e '.[test]')"
-    if not Path(CHROMIUM).exists():
-        return f"no chromium at {CHROMIUM} (apt-get install chromium, or set KG_CHROMIUM)"
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser():
-    reason = _missing()
-    if reason:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"browser tests cannot run in CI: {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-class Page:
-    """A page opened from a file, with its console errors and any outside requests recorded."""
-
-    def __init__(self, browser, path: Path, *, bypass_csp: bool = True):
-        # bypass_csp lets playwright evaluate scripts; the page's own CSP is tested apart
-        self.context = browser.new_context(viewport={"width": 1200, "height": 800}, bypass_csp=bypass_csp)
-        self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.outside: list[str] = []
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.route("**/*", self._route)
-        self.page.goto(path.resolve().as_uri())
-        self.page.wait_for_selector("body[data-settled=true]", state="attached", timeout=60_000)
-
-    def _route(self, route) -> None:
-        if route.request.url.startswith("file://"):
-            route.continue_()
-        else:
-            self.outside.append(route.request.url)
-            route.abort()
-
-    def eval(self, script: str, arg=None):
-        return self.page.evaluate(script, arg)
-
-    def close(self) -> None:
-        self.context.close()
-
 
 @pytest.fixture(scope="module")
 def japarov_view(tmp_path_factory, project):

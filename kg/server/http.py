@@ -92,10 +92,13 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802
         url = urllib.parse.urlsplit(self.path)
         params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+        self._safely(url.path, params, "GET")
+
+    def _safely(self, path: str, params: dict[str, list[str]], method: str) -> None:
         try:
-            self._route(url.path, params, method="GET")
-        except KgError as err:
-            self._send(Answer.error(400, str(err)))
+            self._route(path, params, method=method)
+        except (KgError, ValueError) as err:
+            self._send(Answer.error(400, str(err).splitlines()[0] if str(err) else type(err).__name__))
 
     def do_POST(self) -> None:  # noqa: N802
         url = urllib.parse.urlsplit(self.path)
@@ -113,7 +116,7 @@ class Handler(BaseHTTPRequestHandler):
             params["query"] = [body]
         elif media == "application/sparql-update":
             params["update"] = [body]
-        self._route(url.path, params, method="POST")
+        self._safely(url.path, params, "POST")
 
     def _route(self, path: str, params: dict[str, list[str]], *, method: str) -> None:
         if path == "/sparql":
@@ -178,25 +181,32 @@ class Handler(BaseHTTPRequestHandler):
                    error=error, boolean=boolean)
 
     def _entity(self, path: str, params: dict[str, list[str]]) -> None:
-        from kg.entities import ID_PROPERTIES, card
-        from kg.query import internal_query
+        from kg.entities import ID_PROPERTIES, card, exists
+        from kg.query import bind, internal_query
 
         iri = INSTANCE + urllib.parse.unquote(path[len("/id/"):])
-        exists = bool(self.site.store.query(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"))
-        if not exists:
+        try:
+            node = ox.NamedNode(iri)  # refuses anything that is not an IRI (spaces, <, >, quotes)
+        except ValueError:
+            self._send(Answer.error(404, "not an entity IRI"))
+            return
+        if not exists(self.site.store, iri):
             self._send(Answer.error(404, f"no statement about {iri}"))
             return
         wanted = ENTITY_FORMATS.get((params.get("format") or [""])[0])
         media = wanted or negotiate(self.headers.get("Accept", ""), {HTML: 1, **GRAPH_TYPES}, HTML)
         if media is None:
-            self._send(Answer.error(406, "ask for text/html, text/turtle, application/ld+json or application/n-triples"))
+            self._send(Answer.error(406, "ask for text/html, text/turtle, application/ld+json or "
+                                         "application/n-triples"))
             return
         if media != HTML:
-            text = internal_query("entity_describe").text.replace("<urn:x-kg:none>", f"<{iri}>")
-            triples = sorted(self.site.store.query(text), key=str)
+            triples = sorted(self.site.store.query(bind(internal_query("entity_describe"), {"entity": node})),
+                             key=str)
             fmt = GRAPH_TYPES[media]
-            prefixes = dict(PREFIXES) if fmt is ox.RdfFormat.TURTLE else None
-            body = ox.serialize(triples, format=fmt, prefixes=prefixes) if prefixes else ox.serialize(triples, format=fmt)
+            if fmt is ox.RdfFormat.TURTLE:
+                body = ox.serialize(triples, format=fmt, prefixes=dict(PREFIXES))
+            else:
+                body = ox.serialize(triples, format=fmt)
             self._send(Answer(200, media + ("; charset=utf-8" if media.startswith("text/") else ""), body))
             return
         entity = card(self.site.store, iri)
