@@ -29,7 +29,14 @@ def _project(ctx: click.Context) -> Project:
     return ctx.find_object(Project) or ctx.fail("no project")
 
 
-def _open(ctx: click.Context) -> OxigraphStore:
+def _open(ctx: click.Context):
+    """The store the command reads: the remote one given by --store, else the embedded one."""
+    url = ctx.meta.get("kg.store_url")
+    if url:
+        from kg.remote import RemoteStore
+
+        return RemoteStore(url)
+
     def notice() -> None:
         click.echo("Building the store from ontology/ and data/ ...", err=True)
 
@@ -53,14 +60,18 @@ def _table(columns: list[str], rows: list[list[str]]) -> None:
               help="Project folder with ontology/, data/ and queries/ (default: this checkout).")
 @click.option("--store-dir", type=click.Path(file_okay=False, path_type=Path), envvar="KG_HOME",
               help="Where the embedded store lives (default: ROOT/.kg).")
+@click.option("--store", "store_url", envvar="KG_STORE", metavar="URL",
+              help="Use a remote SPARQL store instead of the embedded one: its query endpoint URL, "
+                   "or oxigraph+http://HOST:PORT or virtuoso+http://HOST:PORT (see README).")
 @click.version_option(package_name="postsoviet-conflicts-kg")
 @click.pass_context
-def main(ctx: click.Context, root: Path | None, store_dir: Path | None) -> None:
+def main(ctx: click.Context, root: Path | None, store_dir: Path | None, store_url: str | None) -> None:
     """Knowledge graph of the armed conflicts of the former Soviet Union."""
     try:
         ctx.obj = Project.at(root, store_dir)
     except KgError as err:
         raise click.ClickException(str(err)) from None
+    ctx.meta["kg.store_url"] = store_url or None
 
 
 @main.command("build")
@@ -394,6 +405,8 @@ def rank_command(ctx: click.Context, by: str, kinds: tuple[str, ...], limit: int
 # --- imports and links ----------------------------------------------------------------------
 
 def _open_for_writing(ctx: click.Context) -> OxigraphStore:
+    if ctx.meta.get("kg.store_url"):
+        raise KgError("kg import writes to the embedded store; import there, then `kg push --store URL`")
     project = _project(ctx)
     build_mod.build(project, on_rebuild=lambda: click.echo("Building the store from ontology/ and data/ ...",
                                                              err=True))
@@ -498,6 +511,8 @@ def serve_command(ctx: click.Context, host: str, port: int, timeout: float, row_
     """Serve the graph read-only: SPARQL endpoint at /sparql, query page at /, entity pages at /id/..."""
     from kg.server.http import close_server, make_server
 
+    if ctx.meta.get("kg.store_url"):
+        raise KgError("kg serve serves the embedded store; a remote store has its own endpoint")
     project = _project(ctx)
     build_mod.build(project, on_rebuild=lambda: click.echo("Building the store from ontology/ and data/ ...",
                                                              err=True))
@@ -512,3 +527,25 @@ def serve_command(ctx: click.Context, host: str, port: int, timeout: float, row_
         pass
     finally:
         close_server(server)
+
+
+@main.command("push")
+@click.option("--graph", "graphs", multiple=True, metavar="IRI", help="Only this named graph (repeatable).")
+@click.pass_context
+def push_command(ctx: click.Context, graphs: tuple[str, ...]) -> None:
+    """Upload the embedded store's named graphs to the --store, each replacing its copy there."""
+    from kg.remote import RemoteStore, push
+
+    url = ctx.meta.get("kg.store_url")
+    if not url:
+        raise KgError("kg push needs --store URL (or KG_STORE)")
+    project = _project(ctx)
+    local = build_mod.open_store(project, on_rebuild=lambda: click.echo("Building the store ...", err=True))
+    ctx.call_on_close(local.close)
+    unknown = sorted(set(graphs) - set(local.graphs()))
+    if unknown:
+        raise KgError(f"--graph {unknown[0]}: not a graph of the embedded store")
+    counts = push(local, RemoteStore(url), graphs=list(graphs) or None)
+    for graph, count in counts.items():
+        click.echo(f"  {graph}  {count}")
+    click.echo(f"Pushed {sum(counts.values())} triples in {len(counts)} graphs to {url}")

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from kg.errors import KgError
 from kg.namespaces import ONTOLOGY, PREFIXES, compact
 from kg.query import QueryFile, bind, internal_query, select_rows
-from kg.store import Store
+from kg.store import Store, is_graph_result
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
 SKOS = PREFIXES["skos"]
@@ -213,7 +213,7 @@ def _conflict_members(store: Store, conflict: str) -> set[str]:
 
 def _query_triples(store: Store, query: QueryFile) -> set[Triple]:
     result = store.query(bind(query, {}))
-    if isinstance(result, ox.QueryTriples):
+    if is_graph_result(result):
         return {(t.subject.value, t.predicate.value, t.object.value) for t in result
                 if isinstance(t.subject, ox.NamedNode) and isinstance(t.object, ox.NamedNode)}
     if isinstance(result, ox.QuerySolutions):

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from kg.errors import KgError
 from kg.namespaces import compact
-from kg.store import QueryResult, Store
+from kg.store import QueryResult, Store, is_graph_result
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_TYPES = ("entity", "date", "string", "integer")
@@ -237,7 +237,7 @@ _RESULT_FORMATS = {
 
 def serialize(result: QueryResult, fmt: OutputFormat) -> str:
     """A SELECT or ASK result in a standard SPARQL results format; graph results as N-Triples."""
-    if isinstance(result, ox.QueryTriples):
+    if is_graph_result(result):
         return ox.serialize(result, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
     data = result.serialize(format=_RESULT_FORMATS[fmt])
     return data.decode("utf-8")

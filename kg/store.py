@@ -15,7 +15,17 @@ import pyoxigraph as ox
 
 from kg.errors import KgError
 
-QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+class GraphResult(list):
+    """The triples of a CONSTRUCT or DESCRIBE answered by a remote store (a list of ox.Triple)."""
+
+
+QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | GraphResult
+
+
+def is_graph_result(result: object) -> bool:
+    """Whether a query result is a set of triples (CONSTRUCT, DESCRIBE), local or remote."""
+    return isinstance(result, ox.QueryTriples | GraphResult)
 
 
 class Store(Protocol):

@@ -72,3 +72,32 @@ def browser():
         launched = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+def _require(reason: str | None) -> None:
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"remote-store tests cannot run in CI: {reason}")
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory):
+    """An Oxigraph server on loopback (union default graph), empty."""
+    from tests.servers import oxigraph_missing, start_oxigraph
+
+    _require(oxigraph_missing())
+    server = start_oxigraph(tmp_path_factory.mktemp("oxigraph"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory):
+    """A private Virtuoso 7 instance on loopback (both ports), empty; dba/dba."""
+    from tests.servers import start_virtuoso, virtuoso_missing
+
+    _require(virtuoso_missing())
+    server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    yield server
+    server.stop()

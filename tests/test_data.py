@@ -196,3 +196,12 @@ def test_code_uses_only_terms_the_ontology_defines(store):
 def test_internal_queries_parse(store):
     for name in ("search", "labels", "resolve_slug", "card_outgoing", "card_incoming", "card_claims", "stats_graphs", "stats_classes", "stats_sources"):
         select_rows(store, internal_query(name))
+
+
+def test_source_classes_are_direct_subclasses_of_source(store):
+    """queries/unsourced-statements.rq relies on it (no property path, for Virtuoso)."""
+    deep = list(store.query("""
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        PREFIX pskg: <https://w3id.org/pskg/ontology#>
+        SELECT ?class WHERE { ?class rdfs:subClassOf+ pskg:Source FILTER NOT EXISTS { ?class rdfs:subClassOf pskg:Source } }"""))
+    assert deep == []
