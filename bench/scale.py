@@ -1,0 +1,292 @@
+"""The scale suite: the project's store, raw pyoxigraph and plain rdflib side by side.
+
+    python bench/scale.py                                  # 10,000, 100,000 and 700,000 events
+    python bench/scale.py --sizes 10000 --engines kg,pyoxigraph,rdflib --repeat 3
+
+For each size, a seeded generator writes GED- and ACLED-shaped CSV files (half the events
+each). The project's store gets them the way a user does (`kg import ucdp-ged`, then
+`kg import acled`, into the store beside the curated data); its whole content is then
+written out as N-Quads, which raw pyoxigraph (on disk, and in memory) and plain rdflib (an
+in-memory `Graph`) load. Each engine runs in its own process (peak memory is that
+process's ru_maxrss) and times the fixed query suite in bench/scale_queries/ (the median
+of --repeat runs). For the project's store it also times, in fresh processes, `kg query`
+of a competency question (cold start), `kg stats`, `kg search` and `kg view` of about
+2,000 nodes. Prints one Markdown table per size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERIES = sorted((Path(__file__).parent / "scale_queries").glob("[0-9]-*.rq"))
+sys.path.insert(0, str(ROOT))
+
+GED_SIDES = [  # conflict id, name, side a, id, gw, side b, id, gw, lat, lon
+    ("13324", "Kyrgyzstan - Tajikistan", "Government of Kyrgyzstan", "132", "703", "Government of Tajikistan", "131",
+     "702", 40.0, 70.8),
+    ("13243", "Russia (Soviet Union) - Ukraine", "Government of Russia (Soviet Union)", "57", "365",
+     "Government of Ukraine", "61", "369", 48.5, 37.5),
+    ("388", "Azerbaijan: Nagorno-Karabakh", "Government of Azerbaijan", "64", "373", "Republic of Artsakh", "338", "",
+     39.8, 46.7),
+    ("401", "Russia (Soviet Union): Chechnya", "Government of Russia (Soviet Union)", "57", "365",
+     "Chechen Republic of Ichkeria", "352", "", 43.3, 45.7),
+]
+ACLED_ACTORS = ["Military Forces of Kyrgyzstan (2021-)", "Military Forces of Tajikistan (1994-)",
+                "Military Forces of Russia (2000-)", "Military Forces of Ukraine (2019-)",
+                "Police Forces of Kazakhstan (2019-)", "Protesters (Kazakhstan)", "Civilians (Ukraine)",
+                "Unidentified Armed Group (Ukraine)"]
+
+
+def write_ged(path: Path, events: int, rng: random.Random) -> None:
+    from kg.importers.ucdp import GED_COLUMNS
+
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(GED_COLUMNS)
+        for i in range(events):
+            cid, name, sa, sa_id, gwa, sb, sb_id, gwb, lat, lon = GED_SIDES[i % len(GED_SIDES)]
+            year, month, day = rng.randrange(1994, 2023), rng.randrange(1, 13), rng.randrange(1, 29)
+            best = rng.choice((0, 0, 1, 1, 2, 3, 5, 8, 13, 21))
+            exact = rng.random() < 0.7  # most GED events have low == best == high
+            row = dict.fromkeys(GED_COLUMNS, "")
+            row.update(
+                id=str(1_000_000 + i), relid=f"SYN-{i}", year=str(year), active_year="1", code_status="Clear",
+                type_of_violence=str(rng.choice((1, 1, 1, 2, 3))), conflict_dset_id=cid, conflict_new_id=cid,
+                conflict_name=name, dyad_dset_id=str(int(cid) + 50000), dyad_new_id=str(int(cid) + 50000),
+                dyad_name=f"{sa} - {sb}", side_a_dset_id=sa_id, side_a_new_id=sa_id, side_a=sa,
+                side_b_dset_id=sb_id, side_b_new_id=sb_id, side_b=sb, number_of_sources="1",
+                source_article=f"Synthetic wire {i}", where_prec=str(rng.randrange(1, 7)),
+                where_description=f"Synthetic place {rng.randrange(500)}",
+                latitude=f"{lat + rng.uniform(-1, 1):.4f}", longitude=f"{lon + rng.uniform(-1, 1):.4f}",
+                country="Synthetic", event_clarity="1", date_prec=str(rng.choice((1, 1, 1, 2, 3, 4, 5))),
+                date_start=f"{year}-{month:02d}-{day:02d}", date_end=f"{year}-{month:02d}-{day:02d}",
+                deaths_a=str(best // 2 if rng.random() < 0.5 else 0), deaths_b=str(best // 3 if rng.random() < 0.5 else 0),
+                deaths_civilians=str(best // 4 if rng.random() < 0.2 else 0), deaths_unknown="0", best=str(best),
+                high=str(best if exact else best + rng.randrange(1, 5)), low=str(best), gwnoa=gwa, gwnob=gwb,
+            )
+            writer.writerow([row[c] for c in GED_COLUMNS])
+
+
+def write_acled(path: Path, events: int, rng: random.Random) -> None:
+    columns = ["event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
+               "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2",
+               "interaction", "civilian_targeting", "iso", "region", "country", "admin1", "admin2", "admin3",
+               "location", "latitude", "longitude", "geo_precision", "source", "source_scale", "notes", "fatalities",
+               "tags", "timestamp"]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        for i in range(events):
+            a, b = rng.sample(ACLED_ACTORS, 2)
+            year, month, day = rng.randrange(2018, 2024), rng.randrange(1, 13), rng.randrange(1, 29)
+            writer.writerow([
+                f"SYN{i}", f"{year}-{month:02d}-{day:02d}", str(year), str(rng.choice((1, 1, 2, 3))),
+                "Political violence", rng.choice(("Battles", "Explosions/Remote violence", "Violence against civilians",
+                                                 "Protests")), "Synthetic", a, "", "1", b, "", "2", "12", "",
+                "417", "Central Asia", "Synthetic", "Synthetic region", "", "", f"Synthetic town {rng.randrange(300)}",
+                f"{42 + rng.uniform(-2, 2):.4f}", f"{72 + rng.uniform(-2, 2):.4f}", str(rng.randrange(1, 4)),
+                "Synthetic source", "National", f"Synthetic note {i}.", str(rng.choice((0, 0, 0, 1, 2, 5))), "",
+                "1700000000",
+            ])
+
+
+def kg_command(env: dict[str, str], *args: str, timed: bool = True) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "from kg.cli import main; main()", *args], env=env, check=True,
+                   capture_output=True)
+    return time.perf_counter() - started
+
+
+def median_cold(env: dict[str, str], args: list[str], repeat: int) -> float:
+    return statistics.median(kg_command(env, *args) for _ in range(repeat))
+
+
+def folder_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+# --- one engine, in its own process --------------------------------------------------------------
+
+def time_queries(run, repeat: int) -> dict[str, float]:
+    out = {}
+    for path in QUERIES:
+        text = path.read_text(encoding="utf-8")
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            run(text)
+            times.append(time.perf_counter() - started)
+        out[path.stem] = statistics.median(times)
+    return out
+
+
+def engine_main(args: argparse.Namespace) -> None:
+    data = Path(args.data)
+    figures: dict[str, object] = {}
+    if args.engine == "kg":
+        from kg.build import STORE_DIRNAME
+        from kg.store import OxigraphStore
+
+        store = OxigraphStore(data / "project" / ".kg" / STORE_DIRNAME, read_only=True)
+        figures["queries"] = time_queries(lambda q: list(store.query(q)), args.repeat)
+    elif args.engine.startswith("pyoxigraph"):
+        import pyoxigraph as ox
+
+        if args.engine == "pyoxigraph-memory":
+            store = ox.Store()
+        else:
+            shutil.rmtree(data / "raw-store", ignore_errors=True)
+            store = ox.Store(str(data / "raw-store"))
+        started = time.perf_counter()
+        store.bulk_load(path=str(data / "all.nq"), format=ox.RdfFormat.N_QUADS)
+        figures["load_seconds"] = time.perf_counter() - started
+        figures["queries"] = time_queries(lambda q: list(store.query(q, use_default_graph_as_union=True)),
+                                          args.repeat)
+        if args.engine == "pyoxigraph":
+            store.flush()
+            figures["disk_bytes"] = folder_bytes(data / "raw-store")
+    else:
+        import rdflib
+
+        graph = rdflib.Graph()
+        started = time.perf_counter()
+        graph.parse(str(data / "all.nt"), format="nt")
+        figures["load_seconds"] = time.perf_counter() - started
+        figures["queries"] = time_queries(lambda q: list(graph.query(q)), args.repeat)
+    figures["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(figures))
+
+
+def run_engine(engine: str, data: Path, repeat: int) -> dict:
+    done = subprocess.run([sys.executable, __file__, "engine", "--engine", engine, "--data", str(data),
+                           "--repeat", str(repeat)], check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --- one size -------------------------------------------------------------------------------------
+
+def run_size(events: int, engines: list[str], repeat: int, seed: int, workdir: Path) -> str:
+    rng = random.Random(seed)
+    data = workdir / f"size-{events}"
+    project = data / "project"
+    for folder in ("ontology", "data", "queries"):
+        shutil.copytree(ROOT / folder, project / folder)
+    ged, acled = data / "GEDEvent_synthetic.csv", data / "acled_synthetic.csv"
+    write_ged(ged, events - events // 2, rng)
+    write_acled(acled, events // 2, rng)
+    env = {**os.environ, "KG_ROOT": str(project), "KG_HOME": str(project / ".kg")}
+    kg_command(env, "build")
+    started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    kg_command(env, "import", "ucdp-ged", str(ged))
+    kg_command(env, "import", "acled", str(acled))
+    import_seconds = time.perf_counter() - started
+    import_peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+
+    from kg.build import STORE_DIRNAME
+    from kg.store import OxigraphStore
+    import pyoxigraph as ox
+
+    with OxigraphStore(project / ".kg" / STORE_DIRNAME, read_only=True) as store:
+        triples = len(store)
+        with (data / "all.nq").open("wb") as handle:
+            ox.serialize(store.quads(), handle, format=ox.RdfFormat.N_QUADS)
+        if "rdflib" in engines:
+            with (data / "all.nt").open("wb") as handle:
+                ox.serialize((q.triple for q in store.quads()), handle, format=ox.RdfFormat.N_TRIPLES)
+    rows = {"kg": {"load_seconds": import_seconds, "peak_import_mib": import_peak,
+                   "disk_bytes": folder_bytes(project / ".kg")}}
+    rows["kg"].update(run_engine("kg", data, repeat))
+    for engine in engines:
+        if engine != "kg":
+            rows[engine] = run_engine(engine, data, repeat)
+    view_query = Path(__file__).parent / "scale_queries" / "view-2000-nodes.rq"
+    extra = {
+        "cold `kg query conflict-parties`": median_cold(env, ["query", "conflict-parties"], repeat),
+        "cold `kg stats`": median_cold(env, ["stats"], repeat),
+        "cold `kg search Kyrgyzstan`": median_cold(env, ["search", "Kyrgyzstan"], repeat),
+        "cold `kg view` of a 2,000-node query": median_cold(env, ["view", "--query", str(view_query), "--output",
+                                                                  str(data / "view.html")], 1),
+    }
+    return table(events, triples, rows, extra, engines)
+
+
+def table(events: int, triples: int, rows: dict, extra: dict, engines: list[str]) -> str:
+    names = {"kg": "kg (default store, disk)", "pyoxigraph": "raw pyoxigraph (disk)",
+             "pyoxigraph-memory": "raw pyoxigraph (memory)", "rdflib": "rdflib Graph (memory)"}
+    order = ["kg"] + [e for e in engines if e != "kg"]
+    lines = [f"### {events:,} events, {triples:,} triples", "",
+             "| measure | " + " | ".join(names[e] for e in order) + " |", "|---|" + "---|" * len(order)]
+
+    def cell(engine: str, value) -> str:
+        return "" if value is None else value
+
+    load = []
+    for e in order:
+        seconds = rows[e].get("load_seconds")
+        load.append(f"{triples / seconds:,.0f}/s ({seconds:.1f} s)" if seconds else "")
+    lines.append("| load, triples per second | " + " | ".join(load) + " |")
+    lines.append("| peak memory | " + " | ".join(
+        f"{rows[e].get('peak_import_mib', rows[e]['peak_mib']):,.0f} MiB" for e in order) + " |")
+    lines.append("| on disk | " + " | ".join(
+        f"{rows[e]['disk_bytes'] / 1e6:,.0f} MB" if rows[e].get("disk_bytes") else "-" for e in order) + " |")
+    for query in (q.stem for q in QUERIES):
+        lines.append(f"| `{query}` | " + " | ".join(cell(e, f"{rows[e]['queries'][query]:.3f} s") for e in order)
+                     + " |")
+    lines.append("")
+    lines.append("| the project's commands on this store (fresh processes) | seconds |")
+    lines.append("|---|---|")
+    lines.extend(f"| {name} | {seconds:.2f} |" for name, seconds in extra.items())
+    lines.append(f"| peak memory of the kg store answering the suite | {rows['kg']['peak_mib']:,.0f} MiB |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command")
+    run = sub.add_parser("run")
+    run.add_argument("--sizes", default="10000,100000,700000")
+    run.add_argument("--engines", default="kg,pyoxigraph,pyoxigraph-memory,rdflib")
+    run.add_argument("--rdflib-max-events", type=int, default=100_000,
+                     help="Skip rdflib above this size (it holds everything in Python objects).")
+    run.add_argument("--repeat", type=int, default=3)
+    run.add_argument("--seed", type=int, default=7)
+    run.add_argument("--keep", type=Path, help="Keep the generated data and stores in this folder.")
+    engine = sub.add_parser("engine")
+    engine.add_argument("--engine", required=True)
+    engine.add_argument("--data", required=True)
+    engine.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(sys.argv[1:] if len(sys.argv) > 1 else ["run"])
+    if args.command == "engine":
+        engine_main(args)
+        return
+    if args.command is None:
+        args = parser.parse_args(["run"])
+    engines = args.engines.split(",")
+    workdir = args.keep or Path(tempfile.mkdtemp(prefix="kg-scale-"))
+    try:
+        for size in (int(s) for s in args.sizes.split(",")):
+            chosen = [e for e in engines if e != "rdflib" or size <= args.rdflib_max_events]
+            print(run_size(size, chosen, args.repeat, args.seed, workdir), flush=True)
+            if args.keep is None:
+                shutil.rmtree(workdir / f"size-{size}", ignore_errors=True)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
