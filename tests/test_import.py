@@ -255,3 +255,19 @@ def test_fixtures_are_described_and_not_copies_of_the_shared_files():
     for path in FIXTURES.glob("*.csv"):
         assert not (SHARED_UCDP / path.name).exists()
         assert f"`{path.name}`" in readme
+
+
+def test_stats_count_imports_from_their_own_description(kg_in):
+    import json
+
+    assert kg_in("import", "ucdp-ged", str(FIXTURES / "ged_sample.csv")).exit_code == 0
+    result = kg_in("stats", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    with open_store(kg_in.project) as store:
+        graph = import_graphs(store, "ucdp-ged")[0]
+        actual = sum(1 for _ in store.quads(graph))
+        clashes = len(list(store.query("SELECT DISTINCT ?e WHERE { ?e a <https://w3id.org/pskg/ontology#ArmedClash> }")))
+    assert data["graphs"][graph] == actual
+    assert data["triples"] == sum(data["graphs"].values())
+    assert data["classes"]["pskg:ArmedClash"] == clashes  # curated clashes plus the import's three

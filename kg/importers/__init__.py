@@ -144,11 +144,11 @@ def import_file(
         if report.rows_imported == 0 and report.rows_read > 0:
             raise KgError(f"{path}: no row could be imported ({report.rows_skipped} malformed)")
         loader.finish()
-        provenance = _provenance(importer, report, source, started)
+        provenance = _provenance(importer, report, source, started, writer.classes)
         store.load(provenance)
         report.triples_in_graph = report.triples + len(provenance)
     except BaseException:
-        chunks.close()
+        chunks.discard()
         loader.abandon()
         store.clear_graph(graph)
         raise
@@ -213,6 +213,13 @@ class _Chunks:
     def close(self) -> None:
         if self.handle is not None:
             self._hand_over()
+
+    def discard(self) -> None:
+        """Drop the chunk being written (after a failure): it is not loaded."""
+        if self.handle is not None:
+            self.handle.close()
+            self.path.unlink(missing_ok=True)
+            self.handle = None
 
 
 class _Loader:
@@ -310,8 +317,10 @@ def _refresh_description(store: OxigraphStore) -> None:
     store.load(describe(store))
 
 
-def _provenance(importer: Importer, report: ImportReport, source: str, started: dt.datetime) -> list[ox.Quad]:
-    """The import graph described in itself: dataset, version, licence, file, checksum, time, counts."""
+def _provenance(importer: Importer, report: ImportReport, source: str, started: dt.datetime,
+                classes: dict[str, int]) -> list[ox.Quad]:
+    """The import graph described in itself: dataset, version, licence, file, checksum, time,
+    counts, and one VoID class partition per class it holds (so counting needs no scan)."""
     graph = ox.NamedNode(report.graph)
     src = ox.NamedNode(source[1:-1])
     dct, prov, rdf = PREFIXES["dct"], PREFIXES["prov"], PREFIXES["rdf"]
@@ -344,6 +353,10 @@ def _provenance(importer: Importer, report: ImportReport, source: str, started: 
         triples.append((graph, n(dct + "license"), n(importer.licence)))
     if report.version:
         triples.append((src, n(PREFIXES["dcat"] + "version"), ox.Literal(report.version)))
+    for cls, count in sorted(classes.items()):
+        part = n(f"{report.graph}#class-{cls[1:-1].rsplit('#', 1)[-1]}")
+        triples += [(graph, n(VOID + "classPartition"), part), (part, n(VOID + "class"), n(cls[1:-1])),
+                    (part, n(VOID + "entities"), integer(count))]
     # the graph's size: the mapped rows, this description, and this statement itself
     triples.append((graph, n(VOID + "triples"), integer(report.triples + len(triples) + 1)))
     return [ox.Quad(s, p, o, graph) for s, p, o in triples]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from kg.importers.base import (
+    DESCRIPTION,
     LABEL,
     LAT,
     LONG,
@@ -102,7 +103,7 @@ class Acled(Importer):
         event_type = row["event_type"].strip()
         w.add(event, A, P(_EVENT_CLASS.get(event_type.lower(), "Event")))
         location = row["location"].strip() or row["admin1"].strip() or row["country"].strip()
-        w.add(event, LABEL, text(f"{event_type}: {row['sub_event_type'].strip()}, {location}, {day.isoformat()}"
+        w.add(event, DESCRIPTION, text(f"{event_type}: {row['sub_event_type'].strip()}, {location}, {day.isoformat()}"
                                  f" (ACLED {event_id})", "en"))
         w.add(event, P("hasAcledEventId"), text(event_id))
         w.add(event, P("startDate"), date(day, _TIME_PRECISION[precision]))

@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import re
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,9 @@ def iri(value: str) -> str:
 # Predicates and classes, ready to write
 A = iri(PREFIXES["rdf"] + "type")
 LABEL = iri(PREFIXES["skos"] + "prefLabel")
+#: Imported events carry a generated description, not a name: rdfs:label, so that name search
+#: (skos labels) stays off millions of event records.
+DESCRIPTION = iri(PREFIXES["rdfs"] + "label")
 LAT, LONG = iri(PREFIXES["geo"] + "lat"), iri(PREFIXES["geo"] + "long")
 
 
@@ -141,10 +145,13 @@ class Writer:
         self._write = handle.write
         self.written: set[str] = set()
         self.triples = 0
+        self.classes: Counter[str] = Counter()  # instances written per class, for the graph's VoID
 
     def add(self, subject: str, predicate: str, obj: str) -> None:
         self._write(f"{subject} {predicate} {obj} .\n")
         self.triples += 1
+        if predicate == A:
+            self.classes[obj] += 1
 
     def once(self, key: str) -> bool:
         """True the first time a key is seen: describe a shared resource only once per import."""

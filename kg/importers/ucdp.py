@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from kg.importers.base import (
+    DESCRIPTION,
     LABEL,
     LAT,
     LONG,
@@ -192,8 +193,8 @@ class UcdpGed(Importer):
         event = I("event", f"ucdp-ged-{ged.id}")
         w.add(event, A, P("Attack") if ged.violence == 3 else P("ArmedClash"))
         where = row["where_description"].strip() or row["country"].strip()
-        w.add(event, LABEL, text(f"{row['dyad_name'].strip()}: {where}, {ged.start.isoformat()} (UCDP GED {ged.id})",
-                                 "en"))
+        description = f"{row['dyad_name'].strip()}: {where}, {ged.start.isoformat()} (UCDP GED {ged.id})"
+        w.add(event, DESCRIPTION, text(description, "en"))
         w.add(event, P("hasUcdpEventId"), text(ged.id))
         w.add(event, P("isPartOfConflict"), dyad)
         specific = rec.specific_conflict(ged.start, within=catalogue_conflict[1:-1] if catalogue_conflict else None,
