@@ -95,6 +95,11 @@ class OxigraphStore:
         if self._store.contains_named_graph(node):
             self._store.remove_graph(node)
 
+    def optimize(self) -> None:
+        """Compact the on-disk files (RocksDB), as after loading in several batches."""
+        if self.path is not None and not self.read_only:
+            self._store.optimize()
+
     def __len__(self) -> int:
         return len(self._store)
 

@@ -155,6 +155,9 @@ def import_file(
     if replace:
         report.replaced = _drop_others(store, dataset, keep=graph)
     _refresh_description(store)
+    # the chunks were bulk-loaded one by one: compacting the files once makes later queries
+    # about a third faster (bench/README.md)
+    store.optimize()
     report.unmatched = reconciler.report()
     report.unmatched_count = len(reconciler.unmatched)
     report.unmatched_all = reconciler.unmatched.most_common()
