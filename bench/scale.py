@@ -73,7 +73,8 @@ def write_ged(path: Path, events: int, rng: random.Random) -> None:
                 latitude=f"{lat + rng.uniform(-1, 1):.4f}", longitude=f"{lon + rng.uniform(-1, 1):.4f}",
                 country="Synthetic", event_clarity="1", date_prec=str(rng.choice((1, 1, 1, 2, 3, 4, 5))),
                 date_start=f"{year}-{month:02d}-{day:02d}", date_end=f"{year}-{month:02d}-{day:02d}",
-                deaths_a=str(best // 2 if rng.random() < 0.5 else 0), deaths_b=str(best // 3 if rng.random() < 0.5 else 0),
+                deaths_a=str(best // 2 if rng.random() < 0.5 else 0),
+                deaths_b=str(best // 3 if rng.random() < 0.5 else 0),
                 deaths_civilians=str(best // 4 if rng.random() < 0.2 else 0), deaths_unknown="0", best=str(best),
                 high=str(best if exact else best + rng.randrange(1, 5)), low=str(best), gwnoa=gwa, gwnob=gwb,
             )
