@@ -34,16 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 QUERIES = sorted((Path(__file__).parent / "scale_queries").glob("[0-9]-*.rq"))
 sys.path.insert(0, str(ROOT))
 
-GED_SIDES = [  # conflict id, name, side a, id, gw, side b, id, gw, lat, lon
-    ("13324", "Kyrgyzstan - Tajikistan", "Government of Kyrgyzstan", "132", "703", "Government of Tajikistan", "131",
-     "702", 40.0, 70.8),
-    ("13243", "Russia (Soviet Union) - Ukraine", "Government of Russia (Soviet Union)", "57", "365",
-     "Government of Ukraine", "61", "369", 48.5, 37.5),
-    ("388", "Azerbaijan: Nagorno-Karabakh", "Government of Azerbaijan", "64", "373", "Republic of Artsakh", "338", "",
-     39.8, 46.7),
-    ("401", "Russia (Soviet Union): Chechnya", "Government of Russia (Soviet Union)", "57", "365",
-     "Chechen Republic of Ichkeria", "352", "", 43.3, 45.7),
-]
+from imports import CONFLICTS  # noqa: E402 - bench/ is this script's folder
+
+GED_SIDES = CONFLICTS[:4]  # the catalogue's conflicts, as in bench/imports.py
 ACLED_ACTORS = ["Military Forces of Kyrgyzstan (2021-)", "Military Forces of Tajikistan (1994-)",
                 "Military Forces of Russia (2000-)", "Military Forces of Ukraine (2019-)",
                 "Police Forces of Kazakhstan (2019-)", "Protesters (Kazakhstan)", "Civilians (Ukraine)",

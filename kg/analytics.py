@@ -3,8 +3,7 @@ and GraphML/GEXF files for Gephi and other graph tools."""
 
 from __future__ import annotations
 
-import os
-import tempfile
+import io
 from dataclasses import dataclass
 from enum import StrEnum
 from itertools import islice
@@ -13,6 +12,7 @@ from pathlib import Path
 import networkx as nx
 
 from kg.errors import KgError
+from kg.files import write_atomically
 from kg.namespaces import compact
 
 
@@ -129,19 +129,9 @@ def flat_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 def write_graph(graph: nx.MultiDiGraph, fmt: GraphFormat, output: Path) -> int:
     """Write GraphML or GEXF atomically; return the number of bytes written."""
-    directory = output.parent if str(output.parent) else Path(".")
-    if not directory.is_dir():
-        raise KgError(f"--output {output}: folder {directory} does not exist")
-    flat = flat_graph(graph)
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=directory)
-    os.close(fd)
-    try:
-        if fmt is GraphFormat.GRAPHML:
-            nx.write_graphml(flat, tmp, encoding="utf-8")
-        else:
-            nx.write_gexf(flat, tmp, encoding="utf-8")
-        os.replace(tmp, output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return output.stat().st_size
+    buffer = io.BytesIO()
+    if fmt is GraphFormat.GRAPHML:
+        nx.write_graphml(flat_graph(graph), buffer, encoding="utf-8")
+    else:
+        nx.write_gexf(flat_graph(graph), buffer, encoding="utf-8")
+    return write_atomically(output, buffer.getvalue(), label=f"--output {output}")

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from enum import StrEnum
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import KgError
+from kg.files import write_atomically
 from kg.namespaces import PREFIXES
 from kg.store import Store
 
@@ -67,16 +65,4 @@ def _jsonld(triples: list[ox.Triple]) -> bytes:
 
 def export(store: Store, fmt: ExportFormat, output: Path) -> int:
     """Write the graph to ``output`` atomically; return the number of bytes written."""
-    data = serialize(store, fmt)
-    directory = output.parent if str(output.parent) else Path(".")
-    if not directory.is_dir():
-        raise KgError(f"{output}: folder {directory} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return len(data)
+    return write_atomically(output, serialize(store, fmt))

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 import pyoxigraph as ox
 
+from kg.dates import day_of
 from kg.errors import KgError
 from kg.namespaces import ONTOLOGY, PREFIXES, compact
 from kg.query import QueryFile, bind, internal_query, select_rows
@@ -273,29 +274,13 @@ def select(store: Store, scope: Scope, details: _Details, kinds: dict[str, str])
 def _in_range(facts: list[tuple[str, str]], since: dt.date | None, until: dt.date | None) -> bool:
     """Whether an event's dates fall in [since, until]; partial dates compare by their first day."""
     dates = {p: v for p, v in facts if p in (ONTOLOGY + "startDate", ONTOLOGY + "endDate")}
-    start = _as_date(dates.get(ONTOLOGY + "startDate"))
-    end = _as_date(dates.get(ONTOLOGY + "endDate")) or start
+    start = day_of(dates.get(ONTOLOGY + "startDate"))
+    end = day_of(dates.get(ONTOLOGY + "endDate")) or start
     if start is None:
         return False
     if until is not None and start > until:
         return False
     return not (since is not None and end is not None and end < since)
-
-
-def _as_date(text: str | None) -> dt.date | None:
-    """The first day of an xsd:date, gYearMonth or gYear.
-
-    >>> _as_date("2022-09"), _as_date("1994"), _as_date(None)
-    (datetime.date(2022, 9, 1), datetime.date(1994, 1, 1), None)
-    """
-    if not text:
-        return None
-    parts = text.split("-")
-    try:
-        return dt.date(int(parts[0]), int(parts[1]) if len(parts) > 1 else 1,
-                       int(parts[2][:2]) if len(parts) > 2 else 1)
-    except ValueError:
-        return None
 
 
 def triples_from_results(body: bytes, media_type: str) -> set[Triple]:

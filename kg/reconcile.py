@@ -18,6 +18,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg.dates import day_of
 from kg.entities import fold
 from kg.errors import KgError
 from kg.query import internal_query, select_rows
@@ -37,30 +38,6 @@ def _key(name: str) -> str:
     'tskhinvali'
     """
     return " ".join(re.sub(r"[^\w\s]", "", fold(name)).split())
-
-
-def _day(text: str | None, *, last: bool = False) -> dt.date | None:
-    """The first (or last) day of an xsd:date, gYearMonth or gYear.
-
-    >>> _day("2022-09"), _day("2022-09", last=True), _day("1992", last=True)
-    (datetime.date(2022, 9, 1), datetime.date(2022, 9, 30), datetime.date(1992, 12, 31))
-    """
-    if not text:
-        return None
-    parts = text.split("-")
-    try:
-        year = int(parts[0])
-        if len(parts) == 1:
-            return dt.date(year, 12, 31) if last else dt.date(year, 1, 1)
-        month = int(parts[1])
-        if len(parts) == 2:
-            if not last:
-                return dt.date(year, month, 1)
-            following = dt.date(year + (month == 12), month % 12 + 1, 1)
-            return following - dt.timedelta(days=1)
-        return dt.date(year, month, int(parts[2][:2]))
-    except ValueError:
-        return None
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -123,7 +100,7 @@ class Reconciler:
         for row in select_rows(store, internal_query("reconcile_conflicts")):
             iri = row["conflict"].value
             conflict = self.conflicts.get(iri) or _Conflict(
-                iri, _day(_text(row.get("start"))), _day(_text(row.get("end")), last=True), None)
+                iri, day_of(_text(row.get("start"))), day_of(_text(row.get("end")), last=True), None)
             if row.get("parent") is not None:
                 conflict.parent = row["parent"].value
             self.conflicts[iri] = conflict

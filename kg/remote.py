@@ -32,12 +32,11 @@ import pyoxigraph as ox
 
 from kg.errors import KgError
 from kg.namespaces import BASE, GRAPH
+from kg.query import keywords_only
 from kg.store import GraphResult
 
 SKOLEM = BASE + ".well-known/genid/"
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
-_NOISE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\''
-                    r"|<[^<>\"{}|^`\\\s]*>|#[^\n]*")
 TIMEOUT = 120
 
 
@@ -47,7 +46,7 @@ def query_form(query: str) -> str:
     >>> query_form('PREFIX s: <http://x/SELECT#> # ASK\\nCONSTRUCT { ?s ?p ?o } WHERE { ?s ?p "SELECT" }')
     'CONSTRUCT'
     """
-    match = _FORM.search(_NOISE.sub(" ", query))
+    match = _FORM.search(keywords_only(query))
     if match is None:
         raise KgError("not a SPARQL query (no SELECT, ASK, CONSTRUCT or DESCRIBE)")
     return match.group(1).upper()

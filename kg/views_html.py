@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
-import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
@@ -23,6 +21,7 @@ from pathlib import Path
 import networkx as nx
 
 from kg.errors import KgError
+from kg.files import write_atomically
 from kg.namespaces import compact
 from kg.network import KINDS
 
@@ -196,16 +195,6 @@ def write_view(graph: nx.MultiDiGraph, output: Path, *, title: str, lang: str = 
                size_by: str = "degree") -> ViewInfo:
     """Write the view to ``output`` (UTF-8, atomically) and say what was written."""
     html = render(graph, title=title, lang=lang, size_by=size_by).encode("utf-8")
-    directory = output.parent if str(output.parent) else Path(".")
-    if not directory.is_dir():
-        raise KgError(f"--output {output}: folder {directory} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(html)
-        os.replace(tmp, output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(output, html, label=f"--output {output}")
     large = graph.number_of_nodes() > LARGE_NODES or graph.number_of_edges() > LARGE_EDGES
     return ViewInfo(output, graph.number_of_nodes(), graph.number_of_edges(), large, len(html))

@@ -15,9 +15,12 @@ import re
 import threading
 import time
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 import pyoxigraph as ox
+
+from kg.query import keywords_only
 
 #: SPARQL result formats by media type (SELECT and ASK), and RDF formats (CONSTRUCT, DESCRIBE).
 RESULT_TYPES = {
@@ -84,8 +87,6 @@ def negotiate(accept: str, offered: dict[str, object], default: str) -> str | No
     return None
 
 
-_STRINGS_AND_IRIS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\''
-                               r"|<[^<>\"{}|^`\\\s]*>|#[^\n]*")
 _SERVICE = re.compile(r"(?<![:\w])SERVICE\b", re.IGNORECASE)
 
 
@@ -97,7 +98,7 @@ def calls_service(query: str) -> bool:
     >>> calls_service('SELECT * { ?s <http://x/SERVICE> "SERVICE" } # SERVICE')
     False
     """
-    return bool(_SERVICE.search(_STRINGS_AND_IRIS.sub(" ", query)))
+    return bool(_SERVICE.search(keywords_only(query)))
 
 
 def _json_term(term) -> dict:
@@ -119,6 +120,16 @@ def _solutions_json(variables: list[str], rows: list) -> bytes:
                       ensure_ascii=False).encode("utf-8")
 
 
+def with_charset(media: str) -> str:
+    """A text media type with its charset (UTF-8); others as they are."""
+    return media + "; charset=utf-8" if media.startswith("text/") else media
+
+
+def _over_limit(row_limit: int, what: str) -> Answer:
+    return Answer.error(413, f"the result has more than {row_limit} {what} (the row limit); "
+                             "narrow the query or add LIMIT")
+
+
 def execute(store: ox.Store, query: str, accept: str, row_limit: int) -> Answer:
     """Run one query on an open store and serialize its result as the client asked."""
     try:
@@ -131,14 +142,10 @@ def execute(store: ox.Store, query: str, accept: str, row_limit: int) -> Answer:
         media = negotiate(accept, GRAPH_TYPES, "text/turtle")
         if media is None:
             return Answer.error(406, f"cannot answer a graph query as {accept}; use one of {', '.join(GRAPH_TYPES)}")
-        triples = []
-        for triple in result:
-            triples.append(triple)
-            if len(triples) > row_limit:
-                return Answer.error(413, f"the result has more than {row_limit} triples (the row limit); "
-                                         "narrow the query or add LIMIT")
-        return Answer(200, media + ("; charset=utf-8" if media.startswith("text/") else ""),
-                      ox.serialize(triples, format=GRAPH_TYPES[media]))
+        triples = list(islice(result, row_limit + 1))
+        if len(triples) > row_limit:
+            return _over_limit(row_limit, "triples")
+        return Answer(200, with_charset(media), ox.serialize(triples, format=GRAPH_TYPES[media]))
     media = negotiate(accept, RESULT_TYPES, "application/sparql-results+json")
     if media is None:
         return Answer.error(406, f"cannot answer as {accept}; use one of {', '.join(RESULT_TYPES)}")
@@ -146,16 +153,13 @@ def execute(store: ox.Store, query: str, accept: str, row_limit: int) -> Answer:
         data = result.serialize(format=RESULT_TYPES[media])
         return Answer(200, media, data)
     variables = [v.value for v in result.variables]
-    rows = []
-    for row in result:
-        rows.append(row)
-        if len(rows) > row_limit:
-            return Answer.error(413, f"the result has more than {row_limit} rows (the row limit); "
-                                     "narrow the query or add LIMIT")
+    rows = list(islice(result, row_limit + 1))
+    if len(rows) > row_limit:
+        return _over_limit(row_limit, "rows")
     data = _solutions_json(variables, rows)
     if RESULT_TYPES[media] is not ox.QueryResultsFormat.JSON:
         data = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON).serialize(format=RESULT_TYPES[media])
-    return Answer(200, media + ("; charset=utf-8" if media.startswith("text/") else ""), data)
+    return Answer(200, with_charset(media), data)
 
 
 def _worker(store_path: str, row_limit: int, connection) -> None:

@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from kg.errors import KgError
 from kg.namespaces import BASE, INSTANCE, PREFIXES, compact
 from kg.query import catalogue
-from kg.server.executor import GRAPH_TYPES, Answer, QueryExecutor, negotiate
+from kg.server.executor import GRAPH_TYPES, Answer, QueryExecutor, negotiate, with_charset
 from kg.store import OxigraphStore
 
 MAX_BODY = 1 << 20  # 1 MiB of query text is plenty
@@ -207,7 +207,7 @@ class Handler(BaseHTTPRequestHandler):
                 body = ox.serialize(triples, format=fmt, prefixes=dict(PREFIXES))
             else:
                 body = ox.serialize(triples, format=fmt)
-            self._send(Answer(200, media + ("; charset=utf-8" if media.startswith("text/") else ""), body))
+            self._send(Answer(200, with_charset(media), body))
             return
         entity = card(self.site.store, iri)
         names = {v: k for k, v in ID_PROPERTIES.items()}
@@ -283,7 +283,7 @@ def service_description(base: str, accept: str) -> Answer:
         triples.append(ox.Triple(service, ox.NamedNode(sd + "resultFormat"),
                                  ox.NamedNode(f"http://www.w3.org/ns/formats/{_FORMAT_NAMES[media]}")))
     media = negotiate(accept, GRAPH_TYPES, "text/turtle") or "text/turtle"
-    return Answer(200, media + ("; charset=utf-8" if media.startswith("text/") else ""),
+    return Answer(200, with_charset(media),
                   ox.serialize(triples, format=GRAPH_TYPES[media]))
 
 

@@ -1,0 +1,29 @@
+"""Dates at the precision the data gives them: xsd:date, xsd:gYearMonth or xsd:gYear."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+def day_of(text: str | None, *, last: bool = False) -> dt.date | None:
+    """The first (or last) day of an xsd:date, gYearMonth or gYear.
+
+    >>> day_of("2022-09"), day_of("2022-09", last=True), day_of("1992", last=True)
+    (datetime.date(2022, 9, 1), datetime.date(2022, 9, 30), datetime.date(1992, 12, 31))
+    """
+    if not text:
+        return None
+    parts = text.split("-")
+    try:
+        year = int(parts[0])
+        if len(parts) == 1:
+            return dt.date(year, 12, 31) if last else dt.date(year, 1, 1)
+        month = int(parts[1])
+        if len(parts) == 2:
+            if not last:
+                return dt.date(year, month, 1)
+            following = dt.date(year + (month == 12), month % 12 + 1, 1)
+            return following - dt.timedelta(days=1)
+        return dt.date(year, month, int(parts[2][:2]))
+    except ValueError:
+        return None
