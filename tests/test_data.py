@@ -106,12 +106,12 @@ ucdp = pytest.mark.skipif(
 )
 
 
-@ucdp
 def _ucdp_rows(name: str) -> list[dict[str, str]]:
     with open(SHARED / "data" / "ucdp" / name, encoding="utf-8-sig") as handle:
         return list(csv.DictReader(handle))
 
 
+@ucdp
 def test_ucdp_conflict_ids_exist_and_name_the_same_states(store):
     acd = _ucdp_rows("ucdp_acd_v23_1_postsoviet.csv")
     other_ids = {r["conflict_id"] for name in ("ucdp_nonstate_v23_1_postsoviet.csv", "ucdp_onesided_v23_1_postsoviet.csv")
