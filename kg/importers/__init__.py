@@ -27,6 +27,7 @@ from kg.importers.acled import Acled
 from kg.importers.base import FIELD_COUNT, Context, Importer, RowError, Writer, read_header, read_rows, slug
 from kg.importers.ucdp import UcdpAcd, UcdpGed
 from kg.namespaces import IMPORT_GRAPH_PREFIX, INSTANCE, ONTOLOGY, PREFIXES
+from kg.query import internal_query, select_rows
 from kg.reconcile import Reconciler
 from kg.store import OxigraphStore
 
@@ -144,9 +145,10 @@ def import_file(
         if report.rows_imported == 0 and report.rows_read > 0:
             raise KgError(f"{path}: no row could be imported ({report.rows_skipped} malformed)")
         loader.finish()
-        provenance = _provenance(importer, report, source, started, writer.classes)
+        size, classes = _sizes(store, graph)
+        provenance = _provenance(importer, report, source, started, classes, size)
         store.load(provenance)
-        report.triples_in_graph = report.triples + len(provenance)
+        report.triples_in_graph = size + len(provenance)
     except BaseException:
         chunks.discard()
         loader.abandon()
@@ -320,8 +322,20 @@ def _refresh_description(store: OxigraphStore) -> None:
     store.load(describe(store))
 
 
+def _sizes(store: OxigraphStore, graph: str) -> tuple[int, dict[str, int]]:
+    """The statements of a freshly loaded import graph, and its instances per class, as the
+    store holds them (the same statement written twice counts once)."""
+    size, classes = 0, {}
+    for row in select_rows(store, internal_query("import_sizes"), {"graph": ox.NamedNode(graph)}):
+        if "class" in row:
+            classes[f"<{row['class'].value}>"] = int(row["n"].value)
+        else:
+            size = int(row["n"].value)
+    return size, classes
+
+
 def _provenance(importer: Importer, report: ImportReport, source: str, started: dt.datetime,
-                classes: dict[str, int]) -> list[ox.Quad]:
+                classes: dict[str, int], size: int) -> list[ox.Quad]:
     """The import graph described in itself: dataset, version, licence, file, checksum, time,
     counts, and one VoID class partition per class it holds (so counting needs no scan)."""
     graph = ox.NamedNode(report.graph)
@@ -360,6 +374,6 @@ def _provenance(importer: Importer, report: ImportReport, source: str, started: 
         part = n(f"{report.graph}#class-{cls[1:-1].rsplit('#', 1)[-1]}")
         triples += [(graph, n(VOID + "classPartition"), part), (part, n(VOID + "class"), n(cls[1:-1])),
                     (part, n(VOID + "entities"), integer(count))]
-    # the graph's size: the mapped rows, this description, and this statement itself
-    triples.append((graph, n(VOID + "triples"), integer(report.triples + len(triples) + 1)))
+    # the graph's size: what was loaded, this description, and this statement itself
+    triples.append((graph, n(VOID + "triples"), integer(size + len(triples) + 1)))
     return [ox.Quad(s, p, o, graph) for s, p, o in triples]

@@ -8,7 +8,6 @@ import datetime as dt
 import io
 import re
 import sys
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,13 +144,10 @@ class Writer:
         self._write = handle.write
         self.written: set[str] = set()
         self.triples = 0
-        self.classes: Counter[str] = Counter()  # instances written per class, for the graph's VoID
 
     def add(self, subject: str, predicate: str, obj: str) -> None:
         self._write(f"{subject} {predicate} {obj} .\n")
         self.triples += 1
-        if predicate == A:
-            self.classes[obj] += 1
 
     def once(self, key: str) -> bool:
         """True the first time a key is seen: describe a shared resource only once per import."""
