@@ -152,6 +152,7 @@ def engine_main(args: argparse.Namespace) -> None:
         started = time.perf_counter()
         store.bulk_load(path=str(data / "all.nq"), format=ox.RdfFormat.N_QUADS)
         figures["load_seconds"] = time.perf_counter() - started
+        loaded(figures)
         figures["queries"] = time_queries(lambda q: list(store.query(q, use_default_graph_as_union=True)),
                                           args.repeat)
         if args.engine == "pyoxigraph":
@@ -164,15 +165,30 @@ def engine_main(args: argparse.Namespace) -> None:
         started = time.perf_counter()
         graph.parse(str(data / "all.nt"), format="nt")
         figures["load_seconds"] = time.perf_counter() - started
+        loaded(figures)
         figures["queries"] = time_queries(lambda q: list(graph.query(q)), args.repeat)
+    loaded(figures)
+
+
+def loaded(figures: dict) -> None:
+    """Print the figures so far (the last line printed is the engine's result): if the
+    process dies later, its load figures survive."""
     figures["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps(figures))
+    print(json.dumps(figures), flush=True)
 
 
 def run_engine(engine: str, data: Path, repeat: int) -> dict:
-    done = subprocess.run([sys.executable, __file__, "engine", "--engine", engine, "--data", str(data),
-                           "--repeat", str(repeat)], check=True, capture_output=True, text=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    """One engine's figures; a process that fails (say, killed when memory runs out) gives a
+    row that says so and how far its memory had grown, and the suite goes on."""
+    process = subprocess.Popen([sys.executable, __file__, "engine", "--engine", engine, "--data", str(data),
+                                "--repeat", str(repeat)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stdout, stderr = process.communicate()
+    lines = [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
+    figures = lines[-1] if lines else {}
+    if process.returncode != 0:
+        figures["failed"] = (f"killed by signal {-process.returncode}" if process.returncode < 0 else
+                             f"exit {process.returncode}: {(stderr.strip().splitlines() or [''])[-1]}")
+    return figures
 
 
 # --- one size -------------------------------------------------------------------------------------
@@ -225,24 +241,30 @@ def table(events: int, triples: int, rows: dict, extra: dict, engines: list[str]
     names = {"kg": "kg (default store, disk)", "pyoxigraph": "raw pyoxigraph (disk)",
              "pyoxigraph-memory": "raw pyoxigraph (memory)", "rdflib": "rdflib Graph (memory)"}
     order = ["kg"] + [e for e in engines if e != "kg"]
+    ratios = "pyoxigraph" in order  # kg against raw pyoxigraph in the same mode (disk)
     lines = [f"### {events:,} events, {triples:,} triples", "",
-             "| measure | " + " | ".join(names[e] for e in order) + " |", "|---|" + "---|" * len(order)]
+             "| measure | " + " | ".join(names[e] for e in order) + (" | kg / raw pyoxigraph (disk), time" if ratios else "") + " |",
+             "|---|" + "---|" * (len(order) + ratios)]
 
-    def cell(engine: str, value) -> str:
-        return "" if value is None else value
+    def line(measure: str, cells: list[str], ratio: str = "") -> None:
+        lines.append(f"| {measure} | " + " | ".join(cells) + (f" | {ratio}" if ratios else "") + " |")
 
-    load = []
-    for e in order:
-        seconds = rows[e].get("load_seconds")
-        load.append(f"{triples / seconds:,.0f}/s ({seconds:.1f} s)" if seconds else "")
-    lines.append("| load, triples per second | " + " | ".join(load) + " |")
-    lines.append("| peak memory | " + " | ".join(
-        f"{rows[e].get('peak_import_mib', rows[e]['peak_mib']):,.0f} MiB" for e in order) + " |")
-    lines.append("| on disk | " + " | ".join(
-        f"{rows[e]['disk_bytes'] / 1e6:,.0f} MB" if rows[e].get("disk_bytes") else "-" for e in order) + " |")
+    def ratio(kg: float | None, raw: float | None) -> str:
+        return f"{kg / raw:.2f}x" if kg and raw else ""
+
+    seconds = {e: rows[e].get("load_seconds") for e in order}
+    line("load, triples per second", [f"{triples / seconds[e]:,.0f}/s ({seconds[e]:.1f} s)" if seconds[e] else
+                                      f"failed: {rows[e].get('failed', '')}" for e in order],
+         ratio(seconds["kg"], seconds.get("pyoxigraph")))
+    line("peak memory", [f"{rows[e].get('peak_import_mib', rows[e].get('peak_mib', 0)):,.0f} MiB" for e in order])
+    line("on disk", [f"{rows[e]['disk_bytes'] / 1e6:,.0f} MB" if rows[e].get("disk_bytes") else "-" for e in order])
     for query in (q.stem for q in QUERIES):
-        lines.append(f"| `{query}` | " + " | ".join(cell(e, f"{rows[e]['queries'][query]:.3f} s") for e in order)
-                     + " |")
+        times = {e: rows[e].get("queries", {}).get(query) for e in order}
+        line(f"`{query}`", [f"{times[e]:.3f} s" if times[e] is not None else "-" for e in order],
+             ratio(times["kg"], times.get("pyoxigraph")))
+    for e in order:
+        if rows[e].get("failed") and rows[e].get("load_seconds"):
+            lines.append(f"\n{names[e]}: {rows[e]['failed']} after loading (peak so far shown).")
     lines.append("")
     lines.append("| the project's commands on this store (fresh processes) | seconds |")
     lines.append("|---|---|")
@@ -257,8 +279,9 @@ def main() -> None:
     run = sub.add_parser("run")
     run.add_argument("--sizes", default="10000,100000,700000")
     run.add_argument("--engines", default="kg,pyoxigraph,pyoxigraph-memory,rdflib")
-    run.add_argument("--rdflib-max-events", type=int, default=100_000,
-                     help="Skip rdflib above this size (it holds everything in Python objects).")
+    run.add_argument("--rdflib-max-events", type=int, default=0,
+                     help="Skip rdflib above this many events (0: never). It holds every triple as Python "
+                          "objects: about 1.3 KB each, 20 GiB at 700,000 events.")
     run.add_argument("--repeat", type=int, default=3)
     run.add_argument("--seed", type=int, default=7)
     run.add_argument("--keep", type=Path, help="Keep the generated data and stores in this folder.")
@@ -276,7 +299,8 @@ def main() -> None:
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="kg-scale-"))
     try:
         for size in (int(s) for s in args.sizes.split(",")):
-            chosen = [e for e in engines if e != "rdflib" or size <= args.rdflib_max_events]
+            chosen = [e for e in engines if e != "rdflib" or not args.rdflib_max_events
+                      or size <= args.rdflib_max_events]
             print(run_size(size, chosen, args.repeat, args.seed, workdir), flush=True)
             if args.keep is None:
                 shutil.rmtree(workdir / f"size-{size}", ignore_errors=True)
