@@ -448,6 +448,7 @@ def import_command(ctx: click.Context, dataset: str, file: Path, strict: bool, r
                f"{report.triples} triples in {report.seconds:.1f} s"
                + (f"; {report.rows_skipped} malformed rows skipped" if report.rows_skipped else "")
                + (f"; replaced {len(report.replaced)} earlier import(s)" if report.replaced else ""))
+    click.echo("Time spent: " + "; ".join(f"{name} {seconds:.1f} s" for name, seconds in report.stages.items()))
     for error in report.errors:
         click.echo(f"  skipped {error}", err=True)
     if report.rows_skipped > len(report.errors):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,9 @@ def test_ged_import_maps_events_claims_sides_and_places(kg_in):
     # the malformed rows are named by the line they start on (row 1 spans two lines)
     assert "ged_sample.csv:5: date_start '2022-13-45' is not a date" in result.output
     assert "ged_sample.csv:6: 40 fields, the header has 49" in result.output
+    # where the time went, stage by stage (bench/README.md reads these at scale)
+    assert re.search(r"^Time spent: mapping rows while chunks load [0-9.]+ s; loading the last chunk [0-9.]+ s; "
+                     r"counting the graph [0-9.]+ s; compacting the store [0-9.]+ s$", result.output, re.M), result.output
     rows = _select(kg_in.project, """
         PREFIX pskg: <https://w3id.org/pskg/ontology#>
         SELECT ?conflict ?place ?start ?lat ?detail WHERE {

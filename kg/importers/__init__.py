@@ -14,9 +14,11 @@ import datetime as dt
 import hashlib
 import os
 import sys
+import time
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -60,6 +62,7 @@ class ImportReport:
     replaced: list[str] = field(default_factory=list)
     unchanged: bool = False
     seconds: float = 0.0
+    stages: dict[str, float] = field(default_factory=dict)  # seconds spent in each stage, in order
 
 
 def checksum(path: Path) -> str:
@@ -136,18 +139,22 @@ def import_file(
     # chunks load while the next ones are mapped
     loader = _Loader(store, graph, overlap=not strict)
     chunks = _Chunks(work_dir / f".import-{os.getpid()}", CHUNK_TRIPLES, loader.submit)
+    stage = partial(_timed, report.stages)
     try:
         writer = Writer(chunks)
-        _map_rows(importer, path, header, Context(reconciler=reconciler, source=source, writer=writer, version=""),
-                  report, strict=strict, progress=progress)
-        chunks.close()
+        with stage("mapping rows while chunks load" if loader.overlap else "mapping rows"):
+            _map_rows(importer, path, header, Context(reconciler=reconciler, source=source, writer=writer,
+                                                      version=""), report, strict=strict, progress=progress)
+            chunks.close()
         report.triples = writer.triples
         if report.rows_imported == 0 and report.rows_read > 0:
             raise KgError(f"{path}: no row could be imported ({report.rows_skipped} malformed)")
-        loader.finish()
-        size, classes = _sizes(store, graph)
-        provenance = _provenance(importer, report, source, started, classes, size)
-        store.load(provenance)
+        with stage("loading the last chunk" if loader.overlap else "loading"):
+            loader.finish()
+        with stage("counting the graph"):
+            size, classes = _sizes(store, graph)
+            provenance = _provenance(importer, report, source, started, classes, size)
+            store.load(provenance)
         report.triples_in_graph = size + len(provenance)
     except BaseException:
         chunks.discard()
@@ -159,12 +166,23 @@ def import_file(
     _refresh_description(store)
     # the chunks were bulk-loaded one by one: compacting the files once makes later queries
     # about a third faster (bench/README.md)
-    store.optimize()
+    with stage("compacting the store"):
+        store.optimize()
     report.unmatched = reconciler.report()
     report.unmatched_count = len(reconciler.unmatched)
     report.unmatched_all = reconciler.unmatched.most_common()
     report.seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
     return report
+
+
+@contextmanager
+def _timed(stages: dict[str, float], name: str):
+    """Add the block's wall time to ``stages[name]``."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        stages[name] = stages.get(name, 0.0) + time.perf_counter() - started
 
 
 CHUNK_TRIPLES = 400_000  # bounds the bulk loader's memory; about 50 MB of N-Triples a chunk
