@@ -19,3 +19,18 @@ def test_scale_suite_runs_end_to_end_at_a_small_size():
                 "| cold `kg stats` |", "| cold `kg view` of a 2,000-node query |"):
         assert row in table, table
     assert "rdflib Graph (memory)" in table and "raw pyoxigraph (disk)" in table
+
+
+def test_scale_suite_records_an_engine_that_fails_and_goes_on(tmp_path):
+    # no all.nt in the folder: rdflib's process fails before loading; the row says so
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import scale
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    figures = scale.run_engine("rdflib", tmp_path, 1)
+    assert figures["failed"].startswith("exit 1: FileNotFoundError"), figures
+    assert "load_seconds" not in figures
+    rows = {"kg": {"load_seconds": 2.0, "peak_import_mib": 100, "peak_mib": 50, "queries": {}}, "rdflib": figures}
+    table = scale.table(10, 1000, rows, {}, ["kg", "rdflib"])
+    assert "| load, triples per second | 500/s (2.0 s) | failed: exit 1: FileNotFoundError" in table, table
