@@ -75,6 +75,16 @@ def test_ged_import_maps_events_claims_sides_and_places(kg_in):
     assert by_claim["a"] == ("3", "best", instance_iri("state", "kyrgyzstan"))
     assert by_claim["b"] == ("2", "best", instance_iri("state", "tajikistan"))
     assert by_claim["civilians"][0] == "1"
+    # the parts of a toll are told apart from the toll: summing the best "killed" claims that
+    # concern no side counts each event once (900002: 10 killed, all of unknown status)
+    totals = _select(kg_in.project, """
+        PREFIX pskg: <https://w3id.org/pskg/ontology#>
+        SELECT ?event (SUM(?value) AS ?killed) WHERE {
+          ?claim pskg:isAbout ?event ; pskg:hasEstimate <https://w3id.org/pskg/vocab/estimate/best> ;
+                 pskg:hasMeasure <https://w3id.org/pskg/vocab/measure/killed> ; pskg:hasValue ?value .
+          FILTER NOT EXISTS { ?claim pskg:concernsSide ?side } } GROUP BY ?event ORDER BY ?event""")
+    assert {r["event"].rsplit("-", 1)[-1]: r["killed"] for r in totals} == {
+        "900001": "6", "900002": "10", "900004": "0", "900005": "2"}
     # month precision: the datatype says so
     month = _select(kg_in.project, """
         PREFIX pskg: <https://w3id.org/pskg/ontology#>

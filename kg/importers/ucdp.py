@@ -229,7 +229,7 @@ class UcdpGed(Importer):
         for what, value, side, measure in (
             ("side-a", ged.deaths_a, side_a, "killed"), ("side-b", ged.deaths_b, side_b, "killed"),
             ("civilians", ged.deaths_civilians, None, "civilians-killed"),
-            ("unknown", ged.deaths_unknown, None, "killed"),
+            ("unknown", ged.deaths_unknown, None, "unknown-status-killed"),
         ):
             if value:
                 self._claim(ctx, event, ged.id, what, value, estimate="best", side=side, measure=measure)
