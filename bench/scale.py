@@ -247,7 +247,8 @@ def run_size(events: int, engines: list[str], repeat: int, seed: int, workdir: P
     for command, rows_in, seconds, said in (("ucdp-ged", events - events // 2, ged_seconds, ged_said),
                                             ("acled", events // 2, acled_seconds, acled_said)):
         extra[f"`kg import {command}` of {rows_in:,} events (the whole process)"] = seconds
-        extra.update({f"of which {stage}": took for stage, took in import_stages(said).items()})
+        # each import's own stages (keys unique to the import, or the second would overwrite the first)
+        extra.update({f"`kg import {command}`: {stage}": took for stage, took in import_stages(said).items()})
     extra |= {
         "cold `kg query conflict-parties`": median_cold(env, ["query", "conflict-parties"], repeat),
         "cold `kg stats`": median_cold(env, ["stats"], repeat),
