@@ -195,7 +195,8 @@ def loaded(figures: dict) -> None:
 
 def run_engine(engine: str, data: Path, repeat: int) -> dict:
     """One engine's figures; a process that fails (say, killed when memory runs out) gives a
-    row that says so and how far its memory had grown, and the suite goes on."""
+    row that says so, with its load time and peak memory if it got past loading, and the
+    suite goes on."""
     process = subprocess.Popen([sys.executable, __file__, "engine", "--engine", engine, "--data", str(data),
                                 "--repeat", str(repeat)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     stdout, stderr = process.communicate()
