@@ -520,6 +520,9 @@ def serve_command(ctx: click.Context, host: str, port: int, timeout: float, row_
     server = make_server(project.store_dir / build_mod.STORE_DIRNAME, project.queries_dir, host=host, port=port,
                          timeout=timeout, row_limit=row_limit, workers=workers, verbose=verbose)
     actual = server.server_address[1]
+    unsandboxed = server.RequestHandlerClass.site.executor.unsandboxed
+    if unsandboxed:
+        click.echo(f"Warning: {unsandboxed}; SERVICE is refused by the query's keywords alone.", err=True)
     click.echo(f"Serving http://{host}:{actual}/ (SPARQL endpoint at /sparql; read-only; "
                f"queries stop after {timeout:g} s or {row_limit} rows). Ctrl-C stops.", err=True)
     try:

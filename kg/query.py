@@ -25,19 +25,6 @@ from kg.store import QueryResult, Store, is_graph_result
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_TYPES = ("entity", "date", "string", "integer")
-_STRINGS_IRIS_COMMENTS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\''
-                                    r"|<[^<>\"{}|^`\\\s]*>|#[^\n]*")
-
-
-def keywords_only(query: str) -> str:
-    """A query with its strings, IRIs and comments blanked out, to look for keywords in.
-
-    >>> keywords_only('SELECT * { ?s <http://x/SERVICE> "SERVICE" } # SERVICE').split()
-    ['SELECT', '*', '{', '?s', '}']
-    """
-    return _STRINGS_IRIS_COMMENTS.sub(" ", query)
-
-
 _PARAM_LINE = re.compile(r"^#\s*param\s+(\w+)\s*:\s*(\w+)\s*(?:--\s*(.*))?$")
 
 

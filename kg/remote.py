@@ -32,11 +32,11 @@ import pyoxigraph as ox
 
 from kg.errors import KgError
 from kg.namespaces import BASE, GRAPH
-from kg.query import keywords_only
+from kg.sparql_tokens import LexError, keywords
 from kg.store import GraphResult
 
 SKOLEM = BASE + ".well-known/genid/"
-_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 TIMEOUT = 120
 
 
@@ -46,10 +46,13 @@ def query_form(query: str) -> str:
     >>> query_form('PREFIX s: <http://x/SELECT#> # ASK\\nCONSTRUCT { ?s ?p ?o } WHERE { ?s ?p "SELECT" }')
     'CONSTRUCT'
     """
-    match = _FORM.search(keywords_only(query))
-    if match is None:
+    try:
+        form = next((k for k in keywords(query) if k in _FORMS), None)
+    except LexError as err:
+        raise KgError(f"SPARQL syntax error: {err}") from None
+    if form is None:
         raise KgError("not a SPARQL query (no SELECT, ASK, CONSTRUCT or DESCRIBE)")
-    return match.group(1).upper()
+    return form
 
 
 @dataclass(frozen=True)

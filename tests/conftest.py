@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from kg.build import build, open_store
+from kg.build import STORE_DIRNAME, build, open_store
 from kg.cli import main
 from kg.project import Project
+from kg.server.http import close_server, make_server
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, browser_missing
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,3 +103,16 @@ def virtuoso_server(tmp_path_factory):
     server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def endpoint(project):
+    """`kg serve` on a free loopback port, with a 2 s time limit and a 5,000-row limit."""
+    server = make_server(project.store_dir / STORE_DIRNAME, project.queries_dir, port=0, timeout=2.0,
+                         row_limit=5000, workers=2)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    yield base
+    server.shutdown()
+    close_server(server)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -15,22 +14,7 @@ import urllib.request
 import pytest
 import rdflib
 
-from kg.build import STORE_DIRNAME
-from kg.server.http import close_server, make_server
-
 SELECT_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/pskg/ontology#Conflict> }"
-
-
-@pytest.fixture(scope="module")
-def endpoint(project):
-    server = make_server(project.store_dir / STORE_DIRNAME, project.queries_dir, port=0, timeout=2.0,
-                         row_limit=5000, workers=2)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    yield base
-    server.shutdown()
-    close_server(server)
 
 
 def _get(url: str, accept: str = "*/*") -> tuple[int, dict, bytes]:

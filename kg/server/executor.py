@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
-import re
 import threading
 import time
 from dataclasses import dataclass
@@ -20,7 +19,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.query import keywords_only
+from kg.sandbox import forbid_network
+from kg.sparql_tokens import LexError, calls_service, keywords
 
 #: SPARQL result formats by media type (SELECT and ASK), and RDF formats (CONSTRUCT, DESCRIBE).
 RESULT_TYPES = {
@@ -87,18 +87,29 @@ def negotiate(accept: str, offered: dict[str, object], default: str) -> str | No
     return None
 
 
-_SERVICE = re.compile(r"(?<![:\w])SERVICE\b", re.IGNORECASE)
+_NO_SERVICE = Answer.error(403, "SERVICE is refused here: this endpoint does not query other endpoints")
 
 
-def calls_service(query: str) -> bool:
-    """Whether a query uses SERVICE (outside strings, IRIs and comments).
+UPDATE_FORMS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"})
 
-    >>> calls_service('SELECT * { SERVICE <http://x/sparql> { ?s ?p ?o } }')
+
+def refusal(query: str) -> Answer | None:
+    """Why a query is refused before it runs (403): it calls SERVICE or it is an update.
+
+    >>> refusal('PREFIX ex: <http://e/> SELECT * { ?s ex:a\\\\# ?o . SERVICE <http://127.0.0.1:9/> {} }').status
+    403
+    >>> refusal('SELECT ?service { ?service ?p "SERVICE" }') is None
     True
-    >>> calls_service('SELECT * { ?s <http://x/SERVICE> "SERVICE" } # SERVICE')
-    False
     """
-    return bool(_SERVICE.search(keywords_only(query)))
+    if calls_service(query):
+        return _NO_SERVICE
+    try:
+        form = next((k for k in keywords(query) if k not in ("PREFIX", "BASE")), "")
+    except LexError:
+        return None  # the engine reports the syntax error
+    if form in UPDATE_FORMS:
+        return Answer.error(403, "this endpoint is read-only: SPARQL Update is refused")
+    return None
 
 
 def _json_term(term) -> dict:
@@ -134,10 +145,19 @@ def execute(store: ox.Store, query: str, accept: str, row_limit: int) -> Answer:
     """Run one query on an open store and serialize its result as the client asked."""
     try:
         result = store.query(query, use_default_graph_as_union=True)
+    except PermissionError:
+        return _NO_SERVICE
     except SyntaxError as err:
         return Answer.error(400, f"SPARQL syntax error: {str(err).splitlines()[0]}")
     except OSError as err:
         return Answer.error(500, f"query failed: {err}")
+    try:
+        return _serialize(result, accept, row_limit)
+    except PermissionError:  # SERVICE runs as the results are read; the sandbox stopped it
+        return _NO_SERVICE
+
+
+def _serialize(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, accept: str, row_limit: int) -> Answer:
     if isinstance(result, ox.QueryTriples):
         media = negotiate(accept, GRAPH_TYPES, "text/turtle")
         if media is None:
@@ -163,6 +183,8 @@ def execute(store: ox.Store, query: str, accept: str, row_limit: int) -> Answer:
 
 
 def _worker(store_path: str, row_limit: int, connection) -> None:
+    # before anything else: no query this process runs may open a connection
+    connection.send(forbid_network())
     store = ox.Store.read_only(store_path)
     while True:
         job = connection.recv()
@@ -182,6 +204,8 @@ class _Worker:
         self.process = context.Process(target=_worker, args=(store_path, row_limit, child), daemon=True)
         self.process.start()
         child.close()
+        #: why this worker could not be cut off from the network (None: it is)
+        self.unsandboxed = self.connection.recv()
 
     def stop(self) -> None:
         if self.process.is_alive():
@@ -199,10 +223,13 @@ class QueryExecutor:
         self._idle = [_Worker(self._context, self.store_path, row_limit) for _ in range(max(1, workers))]
         self._lock = threading.Lock()
         self._available = threading.Semaphore(len(self._idle))
+        #: why the workers could not be cut off from the network, or None when they are
+        self.unsandboxed = self._idle[0].unsandboxed
 
     def run(self, query: str, accept: str) -> Answer:
-        if calls_service(query):
-            return Answer.error(403, "SERVICE is refused here: this endpoint does not query other endpoints")
+        refused = refusal(query)
+        if refused is not None:
+            return refused
         if not self._available.acquire(timeout=self.timeout):
             return Answer.error(503, "every worker is busy; try again")
         with self._lock:

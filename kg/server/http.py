@@ -161,11 +161,11 @@ class Handler(BaseHTTPRequestHandler):
             self._html("query.html", examples=examples, chosen=chosen, query=query, columns=None, rows=[],
                        error=None, boolean=None)
             return
-        columns, rows, error, boolean = None, [], None, None
+        columns, rows, error, boolean, status = None, [], None, None, 200
         if query.strip():
             answer = self.site.executor.run(query, "application/sparql-results+json, application/n-triples")
             if answer.status != 200:
-                error = answer.body.decode("utf-8", errors="replace").strip()
+                error, status = answer.body.decode("utf-8", errors="replace").strip(), answer.status
             elif answer.media_type.startswith("application/sparql-results+json"):
                 data = json.loads(answer.body)
                 if "boolean" in data:
@@ -177,8 +177,8 @@ class Handler(BaseHTTPRequestHandler):
                 columns = ["subject", "predicate", "object"]
                 rows = [[_cell_term(t.subject), _cell_term(t.predicate), _cell_term(t.object)]
                         for t in ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)]
-        self._html("query.html", examples=examples, chosen=chosen, query=query, columns=columns, rows=rows,
-                   error=error, boolean=boolean)
+        self._html("query.html", status, examples=examples, chosen=chosen, query=query, columns=columns,
+                   rows=rows, error=error, boolean=boolean)
 
     def _entity(self, path: str, params: dict[str, list[str]]) -> None:
         from kg.entities import ID_PROPERTIES, card, exists
