@@ -77,14 +77,13 @@ def stages(root: Path, ged: Path) -> tuple[float, int, float]:
     """Time the two stages apart: mapping every row to N-Triples, and pyoxigraph loading them."""
     import pyoxigraph as ox
 
-    from kg.build import STORE_DIRNAME
     from kg.importers import IMPORTERS
     from kg.importers.base import Context, Writer, read_header, read_rows
     from kg.reconcile import Reconciler
-    from kg.store import OxigraphStore
+    from kg.storage import open_current
 
     nt = root / "mapped.nt"
-    with OxigraphStore(root / ".kg" / STORE_DIRNAME, read_only=True) as store:
+    with open_current(root / ".kg") as store:
         reconciler = Reconciler.from_store(store)
     importer = IMPORTERS["ucdp-ged"](read_header(ged))
     started = time.perf_counter()

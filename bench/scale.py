@@ -152,10 +152,9 @@ def engine_main(args: argparse.Namespace) -> None:
     data = Path(args.data)
     figures: dict[str, object] = {}
     if args.engine == "kg":
-        from kg.build import STORE_DIRNAME
-        from kg.store import OxigraphStore
+        from kg.storage import open_current
 
-        store = OxigraphStore(data / "project" / ".kg" / STORE_DIRNAME, read_only=True)
+        store = open_current(data / "project" / ".kg")
         figures["queries"] = time_queries(lambda q: list(store.query(q)), args.repeat)
     elif args.engine.startswith("pyoxigraph"):
         import pyoxigraph as ox
@@ -227,10 +226,9 @@ def run_size(events: int, engines: list[str], repeat: int, seed: int, workdir: P
 
     import pyoxigraph as ox
 
-    from kg.build import STORE_DIRNAME
-    from kg.store import OxigraphStore
+    from kg.storage import open_current
 
-    with OxigraphStore(project / ".kg" / STORE_DIRNAME, read_only=True) as store:
+    with open_current(project / ".kg") as store:
         triples = len(store)
         with (data / "all.nq").open("wb") as handle:
             ox.serialize(store.quads(), handle, format=ox.RdfFormat.N_QUADS)

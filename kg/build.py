@@ -1,31 +1,30 @@
 """Build the embedded store from ontology/ and data/, and reopen it while those files are unchanged.
 
 The store is rebuilt only when the content hash of the source files changes. A build parses
-every file first and writes a new store beside the old one; the old one is swapped out only
-when the new one is complete, so a failed build leaves the previous store as it was.
+every file first, then writes a new generation of the store and publishes it only when it is
+complete (:mod:`kg.storage`), so a failed build leaves the previous store as it was, and
+readers go on reading the previous one until they open the store again. :func:`edit` is the
+same for any other change (an import).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg import storage
 from kg.dataset import describe
 from kg.errors import KgError
 from kg.namespaces import CURATED_GRAPH, IMPORT_GRAPH_PREFIX, ONTOLOGY, ONTOLOGY_GRAPH
 from kg.project import Project
 from kg.store import OxigraphStore
-
-MANIFEST = "manifest.json"
-STORE_DIRNAME = "store"
 
 
 @dataclass
@@ -90,106 +89,160 @@ def read_sources(project: Project) -> dict[str, list[ox.Quad]]:
 
 
 def read_manifest(project: Project) -> dict | None:
-    try:
-        return json.loads((project.store_dir / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    return storage.read_manifest(project.store_dir)
+
+
+def _current_report(manifest: dict | None, project: Project, fingerprint_now: str) -> BuildReport | None:
+    if manifest is None or manifest.get("fingerprint") != fingerprint_now:
         return None
+    path = project.store_dir / storage.generation_of(manifest)
+    if not path.is_dir():
+        return None
+    return BuildReport(fingerprint=fingerprint_now, files=manifest["files"], graphs=manifest["graphs"],
+                       rebuilt=False)
 
 
 def is_current(project: Project) -> bool:
     """True when the store exists and was built from the files as they are now."""
-    manifest = read_manifest(project)
-    return (
-        manifest is not None
-        and (project.store_dir / STORE_DIRNAME).is_dir()
-        and manifest.get("fingerprint") == fingerprint(project)
-    )
+    return _current_report(read_manifest(project), project, fingerprint(project)) is not None
 
 
-def build(project: Project, *, force: bool = False, on_rebuild: Callable[[], None] | None = None) -> BuildReport:
+def build(project: Project, *, force: bool = False, on_rebuild: Callable[[], None] | None = None,
+          on_wait: Callable[[str], None] | None = None) -> BuildReport:
     """(Re)build the store if the sources changed (or ``force``); return what it holds.
 
-    ``on_rebuild`` is called once, before parsing, when a rebuild is actually needed.
+    ``on_rebuild`` is called once, before parsing, when a rebuild is actually needed;
+    ``on_wait`` with a message if another writer holds the store (see :mod:`kg.storage`).
     """
     started = time.perf_counter()
     current_fingerprint = fingerprint(project)
-    manifest = read_manifest(project)
-    live = project.store_dir / STORE_DIRNAME
-    if not force and manifest and live.is_dir() and manifest.get("fingerprint") == current_fingerprint:
-        return BuildReport(
-            fingerprint=current_fingerprint, files=manifest["files"], graphs=manifest["graphs"],
-            seconds=time.perf_counter() - started, rebuilt=False,
-        )
+    report = None if force else _current_report(read_manifest(project), project, current_fingerprint)
+    if report is None:
+        if on_rebuild is not None:
+            on_rebuild()
+        sources = read_sources(project)  # raises on malformed input, before any write
+        with storage.writer_lock(project.store_dir, on_wait=on_wait):
+            manifest = read_manifest(project)  # another writer may have built it in the meantime
+            report = None if force else _current_report(manifest, project, current_fingerprint)
+            if report is None:
+                report = write_generation(project, sources, manifest, current_fingerprint)
+            storage.remove_unused(project.store_dir)
+    report.seconds = time.perf_counter() - started
+    return report
 
-    if on_rebuild is not None:
-        on_rebuild()
-    sources = read_sources(project)  # raises on malformed input, before any write
-    project.store_dir.mkdir(parents=True, exist_ok=True)
-    fresh = project.store_dir / f"{STORE_DIRNAME}.new-{os.getpid()}"
-    shutil.rmtree(fresh, ignore_errors=True)
+
+def write_generation(project: Project, sources: dict[str, list[ox.Quad]], manifest: dict | None,
+                      current_fingerprint: str) -> BuildReport:
+    """Write a new generation from the sources and the imports of the current one; publish it."""
+    fresh = storage.new_generation(project.store_dir)
+    live = project.store_dir / storage.generation_of(manifest) if manifest else None
     try:
         with OxigraphStore(fresh) as store:
             for quads in sources.values():
                 store.load(quads)
-            if live.is_dir():
-                _copy_imports(live, store)
+            carried = _copy_imports(live, store) if live is not None and live.is_dir() else set()
             store.load(describe(store))
             graphs = {g: sum(1 for _ in store.quads(g)) for g in store.graphs()}
-        _swap(live, fresh)
+        files = [project.relative(p) for files in source_files(project).values() for p in files]
+        report = BuildReport(fingerprint=current_fingerprint, files=files, graphs=graphs)
+        imports = [i for i in (manifest or {}).get("imports", []) if i.get("graph") in carried]
+        storage.publish(project.store_dir, _manifest(fresh, report, imports))
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
         raise
-    files = [project.relative(p) for files in source_files(project).values() for p in files]
-    report = BuildReport(fingerprint=current_fingerprint, files=files, graphs=graphs)
-    report.seconds = time.perf_counter() - started
-    _write_manifest(project, report)
     return report
 
 
-def _copy_imports(live: Path, target: OxigraphStore) -> None:
-    """Carry imported graphs over from the previous store: a rebuild replaces curated data only."""
+def _copy_imports(live: Path, target: OxigraphStore) -> set[str]:
+    """Carry the complete imported graphs over from the previous store (a rebuild replaces
+    curated data only); return their names."""
     with OxigraphStore(live, read_only=True) as old:
-        complete = {q.graph_name.value for q in old._store.quads_for_pattern(
+        complete = {q.graph_name.value for q in old.quads_for_pattern(
             None, ox.NamedNode(ONTOLOGY + "isComplete"), None, None) if isinstance(q.graph_name, ox.NamedNode)}
-        for graph in old.graphs():
-            if graph.startswith(IMPORT_GRAPH_PREFIX) and graph in complete:
-                target.load(old.quads(graph))
+        carried = {g for g in old.graphs() if g.startswith(IMPORT_GRAPH_PREFIX) and g in complete}
+        for graph in sorted(carried):
+            target.load(old.quads(graph))
+    return carried
 
 
-def _swap(live: Path, fresh: Path) -> None:
-    retired = live.with_name(f"{STORE_DIRNAME}.old-{os.getpid()}")
-    if live.is_dir():
-        live.rename(retired)
-    fresh.rename(live)
-    shutil.rmtree(retired, ignore_errors=True)
-
-
-def _write_manifest(project: Project, report: BuildReport) -> None:
-    manifest = {
+def _manifest(generation: Path, report: BuildReport, imports: list[dict]) -> dict:
+    return {
+        "store": generation.name,
         "fingerprint": report.fingerprint,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "files": report.files,
-        "graphs": report.graphs,
+        "graphs": dict(sorted(report.graphs.items())),
+        "imports": imports,
+        "files_state": storage.file_states(generation),
     }
-    tmp = project.store_dir / (MANIFEST + ".tmp")
-    tmp.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    tmp.replace(project.store_dir / MANIFEST)
 
 
-def record_graphs(project: Project, added: dict[str, int], removed: list[str]) -> None:
-    """Update the manifest's triple counts per graph after an import added or dropped graphs."""
-    manifest = read_manifest(project)
-    if manifest is None:
-        return
-    graphs = {g: n for g, n in manifest["graphs"].items() if g not in removed}
-    graphs.update(added)
-    _write_manifest(project, BuildReport(fingerprint=manifest["fingerprint"], files=manifest["files"],
-                                         graphs=dict(sorted(graphs.items()))))
+def open_store(project: Project, *, on_rebuild: Callable[[], None] | None = None,
+               on_wait: Callable[[str], None] | None = None) -> OxigraphStore:
+    """Open the embedded store to read, building it first if it is missing or out of date.
+
+    What it opens is the generation published when it was opened: writes published later
+    (:func:`edit`, another build) are not seen until it is opened again.
+    """
+    build(project, on_rebuild=on_rebuild, on_wait=on_wait)  # hashes the sources once; returns early when current
+    store = storage.open_current(project.store_dir)
+    if store is None:
+        raise KgError(f"{project.store_dir}: no store has been built here")
+    return store
 
 
-def open_store(
-    project: Project, *, read_only: bool = True, on_rebuild: Callable[[], None] | None = None
-) -> OxigraphStore:
-    """Open the embedded store, building it first if it is missing or out of date."""
-    build(project, on_rebuild=on_rebuild)  # hashes the sources once; returns early when current
-    return OxigraphStore(project.store_dir / STORE_DIRNAME, read_only=read_only)
+@dataclass
+class Edit:
+    """A write in progress (see :func:`edit`): the new generation, open for writing, and what
+    the manifest will record when it is published."""
+
+    store: OxigraphStore
+    work_dir: Path
+    graphs: dict[str, int]
+    imports: list[dict]
+    changed: bool = False
+
+    def record(self, added: dict[str, int], removed: list[str], imported: dict | None = None) -> None:
+        """Graphs added (with their sizes) and removed, and the import that added them."""
+        for graph in removed:
+            self.graphs.pop(graph, None)
+        self.imports = [i for i in self.imports if i.get("graph") not in removed]
+        self.graphs.update(added)
+        if imported is not None:
+            self.imports.append(imported)
+        self.changed = self.changed or bool(added or removed)
+
+
+@contextmanager
+def edit(project: Project, *, on_rebuild: Callable[[], None] | None = None,
+         on_wait: Callable[[str], None] | None = None) -> Iterator[Edit]:
+    """Change the store as one unit: under the writer lock, a new generation is made from the
+    current one, changed in the block, compacted and published when the block ends; if the
+    block fails (or the process dies), nothing is published and readers never see the change.
+    """
+    build(project, on_rebuild=on_rebuild, on_wait=on_wait)
+    with storage.writer_lock(project.store_dir, on_wait=on_wait):
+        pin = storage.pin_current(project.store_dir)  # checks the current generation for damage
+        if pin is None:
+            raise KgError(f"{project.store_dir}: no store has been built here")
+        manifest = pin.manifest
+        fresh = storage.new_generation(project.store_dir)
+        try:
+            with OxigraphStore(pin.path, read_only=True) as current:
+                current.backup(fresh)
+        finally:
+            pin.release()
+        store = OxigraphStore(fresh)
+        change = Edit(store, project.store_dir, dict(manifest["graphs"]), list(manifest.get("imports", [])))
+        try:
+            yield change
+            if change.changed:
+                store.close()
+                report = BuildReport(fingerprint=manifest["fingerprint"], files=manifest["files"],
+                                     graphs=change.graphs)
+                storage.publish(project.store_dir, _manifest(fresh, report, change.imports))
+        finally:
+            store.close()
+            if not change.changed or read_manifest(project).get("store") != fresh.name:
+                shutil.rmtree(fresh, ignore_errors=True)
+            storage.remove_unused(project.store_dir)

@@ -12,7 +12,6 @@ from kg import build as build_mod
 from kg.errors import KgError
 from kg.project import Project
 from kg.query import OutputFormat
-from kg.store import OxigraphStore
 
 
 class KgGroup(click.Group):
@@ -37,12 +36,17 @@ def _open(ctx: click.Context):
 
         return RemoteStore(url)
 
-    def notice() -> None:
-        click.echo("Building the store from ontology/ and data/ ...", err=True)
-
-    store = build_mod.open_store(_project(ctx), on_rebuild=notice)
+    store = build_mod.open_store(_project(ctx), on_rebuild=_building, on_wait=_waiting)
     ctx.call_on_close(store.close)
     return store
+
+
+def _building() -> None:
+    click.echo("Building the store from ontology/ and data/ ...", err=True)
+
+
+def _waiting(message: str) -> None:
+    click.echo(message[0].upper() + message[1:], err=True)
 
 
 def _table(columns: list[str], rows: list[list[str]]) -> None:
@@ -79,11 +83,25 @@ def main(ctx: click.Context, root: Path | None, store_dir: Path | None, store_ur
 @click.pass_context
 def build_command(ctx: click.Context, force: bool) -> None:
     """(Re)build the embedded store from ontology/ and data/."""
-    report = build_mod.build(_project(ctx), force=force)
+    report = build_mod.build(_project(ctx), force=force, on_wait=_waiting)
     state = "built" if report.rebuilt else "up to date"
     click.echo(f"Store {state}: {report.triples} triples from {len(report.files)} files in {report.seconds:.2f} s")
     for graph, count in sorted(report.graphs.items()):
         click.echo(f"  {graph}  {count}")
+
+
+@main.command("repair")
+@click.pass_context
+def repair_command(ctx: click.Context) -> None:
+    """Rebuild a damaged store from ontology/ and data/ and import the recorded files again."""
+    from kg.repair import repair
+
+    report = repair(_project(ctx), on_wait=_waiting)
+    click.echo(f"Rebuilt the store: {report.built.triples} triples from {len(report.built.files)} files")
+    for entry in report.reimported:
+        click.echo(f"  re-imported {entry['file']} into {entry['graph']}")
+    if report.missing:
+        raise KgError(f"{len(report.missing)} recorded import(s) could not be redone: " + "; ".join(report.missing))
 
 
 @main.command("query")
@@ -404,20 +422,6 @@ def rank_command(ctx: click.Context, by: str, kinds: tuple[str, ...], limit: int
 
 # --- imports and links ----------------------------------------------------------------------
 
-def _open_for_writing(ctx: click.Context) -> OxigraphStore:
-    if ctx.meta.get("kg.store_url"):
-        raise KgError("kg import writes to the embedded store; import there, then `kg push --store URL`")
-    project = _project(ctx)
-    build_mod.build(project, on_rebuild=lambda: click.echo("Building the store from ontology/ and data/ ...",
-                                                             err=True))
-    try:
-        store = OxigraphStore(project.store_dir / build_mod.STORE_DIRNAME)
-    except KgError as err:
-        raise KgError(f"{err} (is another kg command using the store?)") from None
-    ctx.call_on_close(store.close)
-    return store
-
-
 @main.command("import")
 @click.argument("dataset", type=click.Choice(["ucdp-ged", "ucdp-acd", "acled"]))
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
@@ -434,12 +438,14 @@ def import_command(ctx: click.Context, dataset: str, file: Path, strict: bool, r
     from kg.entities import resolve
     from kg.importers import import_file
 
-    store = _open_for_writing(ctx)
-    project = _project(ctx)
-    report = import_file(store, dataset, file, work_dir=project.store_dir, strict=strict, replace=replace,
-                         links=links_file, resolve=lambda ref: resolve(store, ref), progress=True)
-    build_mod.record_graphs(project, {} if report.unchanged else {report.graph: report.triples_in_graph},
-                            report.replaced)
+    if ctx.meta.get("kg.store_url"):
+        raise KgError("kg import writes to the embedded store; import there, then `kg push --store URL`")
+    with build_mod.edit(_project(ctx), on_rebuild=_building, on_wait=_waiting) as change:
+        store = change.store
+        report = import_file(store, dataset, file, work_dir=change.work_dir, strict=strict, replace=replace,
+                             links=links_file, resolve=lambda ref: resolve(store, ref), progress=True)
+        change.record({} if report.unchanged else {report.graph: report.triples_in_graph}, report.replaced,
+                      None if report.unchanged else report.record())
     if report.unchanged:
         click.echo(f"{file} is already imported (same checksum) in {report.graph}; nothing changed"
                    + (f"; dropped {len(report.replaced)} earlier import(s)" if report.replaced else ""))
@@ -504,21 +510,27 @@ def links_command(ctx: click.Context, fmt: str) -> None:
 @click.option("--row-limit", default=100_000, show_default=True, type=click.IntRange(min=1),
               help="Most rows (or triples) a query may return.")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 32),
-              help="Query worker processes.")
+              help="Query worker processes kept ready.")
+@click.option("--max-workers", type=click.IntRange(1, 64),
+              help="Most worker processes while slow queries hold some (default: 4 x --workers).")
+@click.option("--memory-limit", default=4096, show_default=True, type=click.IntRange(min=256), metavar="MIB",
+              help="Address space of each worker, in MiB; a query past it is stopped.")
+@click.option("--public-host", "public_hosts", multiple=True, metavar="NAME",
+              help="A host name clients may use besides the address listened on (repeatable).")
 @click.option("--verbose", is_flag=True, help="Log each request to stderr.")
 @click.pass_context
 def serve_command(ctx: click.Context, host: str, port: int, timeout: float, row_limit: int, workers: int,
-                  verbose: bool) -> None:
+                  max_workers: int | None, memory_limit: int, public_hosts: tuple[str, ...], verbose: bool) -> None:
     """Serve the graph read-only: SPARQL endpoint at /sparql, query page at /, entity pages at /id/..."""
     from kg.server.http import close_server, make_server
 
     if ctx.meta.get("kg.store_url"):
         raise KgError("kg serve serves the embedded store; a remote store has its own endpoint")
     project = _project(ctx)
-    build_mod.build(project, on_rebuild=lambda: click.echo("Building the store from ontology/ and data/ ...",
-                                                             err=True))
-    server = make_server(project.store_dir / build_mod.STORE_DIRNAME, project.queries_dir, host=host, port=port,
-                         timeout=timeout, row_limit=row_limit, workers=workers, verbose=verbose)
+    build_mod.build(project, on_rebuild=_building, on_wait=_waiting)
+    server = make_server(project.store_dir, project.queries_dir, host=host, port=port, timeout=timeout,
+                         row_limit=row_limit, workers=workers, max_workers=max_workers, memory_mib=memory_limit,
+                         public_hosts=public_hosts, verbose=verbose)
     actual = server.server_address[1]
     unsandboxed = server.RequestHandlerClass.site.executor.unsandboxed
     if unsandboxed:
@@ -544,7 +556,7 @@ def push_command(ctx: click.Context, graphs: tuple[str, ...]) -> None:
     if not url:
         raise KgError("kg push needs --store URL (or KG_STORE)")
     project = _project(ctx)
-    local = build_mod.open_store(project, on_rebuild=lambda: click.echo("Building the store ...", err=True))
+    local = build_mod.open_store(project, on_rebuild=_building, on_wait=_waiting)
     ctx.call_on_close(local.close)
     unknown = sorted(set(graphs) - set(local.graphs()))
     if unknown:

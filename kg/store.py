@@ -7,7 +7,7 @@ of all named graphs; curated data, the ontology and each import live in graphs o
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -53,9 +53,11 @@ class Store(Protocol):
 class OxigraphStore:
     """The embedded store: pyoxigraph on disk (``path``) or in memory (``path=None``)."""
 
-    def __init__(self, path: Path | str | None = None, *, read_only: bool = False) -> None:
+    def __init__(self, path: Path | str | None = None, *, read_only: bool = False,
+                 on_close: Callable[[], None] | None = None) -> None:
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
+        self._on_close = on_close  # releases what held the files for this store (kg.storage's pin)
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -64,7 +66,9 @@ class OxigraphStore:
             else:
                 self._store = ox.Store(str(self.path))
         except OSError as err:
-            raise KgError(f"{self.path}: cannot open the store: {err}") from None
+            if on_close is not None:
+                on_close()
+            raise KgError(f"{self.path}: cannot open the store: {_first_line(err)}") from None
 
     def query(self, sparql: str) -> QueryResult:
         try:
@@ -87,6 +91,15 @@ class OxigraphStore:
             if isinstance(quad.graph_name, ox.NamedNode):
                 yield quad
 
+    def quads_for_pattern(self, subject=None, predicate=None, obj=None, graph=None) -> Iterator[ox.Quad]:
+        """The quads matching a pattern (None matches anything), graph by graph."""
+        return self._store.quads_for_pattern(subject, predicate, obj, graph)
+
+    def bulk_load(self, path: Path, graph: str, *, lenient: bool = False) -> None:
+        """Load an N-Triples file into a named graph with the bulk loader (outside a transaction)."""
+        self._store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph),
+                              lenient=lenient)
+
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 
@@ -94,6 +107,15 @@ class OxigraphStore:
         node = ox.NamedNode(graph)
         if self._store.contains_named_graph(node):
             self._store.remove_graph(node)
+
+    @property
+    def raw(self) -> ox.Store:
+        """The pyoxigraph store itself, for code that needs its full API (the server's workers)."""
+        return self._store
+
+    def backup(self, target: Path) -> None:
+        """A copy of the on-disk store in ``target`` (hard links to RocksDB's immutable files)."""
+        self._store.backup(str(target))
 
     def optimize(self) -> None:
         """Compact the on-disk files (RocksDB), as after loading in several batches."""
@@ -109,9 +131,17 @@ class OxigraphStore:
             self._store.flush()
         self.__dict__.pop("_store", None)
         gc.collect()
+        if self._on_close is not None:
+            self._on_close()
+            self._on_close = None
 
     def __enter__(self) -> OxigraphStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _first_line(err: BaseException) -> str:
+    """RocksDB's messages can run to many lines (a backtrace); the first says what happened."""
+    return (str(err).strip().splitlines() or [type(err).__name__])[0]

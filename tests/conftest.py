@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg.build import STORE_DIRNAME, build, open_store
+from kg.build import build, open_store
 from kg.cli import main
 from kg.project import Project
 from kg.server.http import close_server, make_server
@@ -108,7 +108,7 @@ def virtuoso_server(tmp_path_factory):
 @pytest.fixture(scope="session")
 def endpoint(project):
     """`kg serve` on a free loopback port, with a 2 s time limit and a 5,000-row limit."""
-    server = make_server(project.store_dir / STORE_DIRNAME, project.queries_dir, port=0, timeout=2.0,
+    server = make_server(project.store_dir, project.queries_dir, port=0, timeout=2.0,
                          row_limit=5000, workers=2)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -71,21 +71,19 @@ def test_malformed_turtle_names_file_and_line_and_keeps_the_old_store(scratch_pr
 
 
 def _open_existing(project):
-    from kg.build import STORE_DIRNAME
-    from kg.store import OxigraphStore
+    from kg.storage import open_current
 
-    return OxigraphStore(project.store_dir / STORE_DIRNAME, read_only=True)
+    return open_current(project.store_dir)
 
 
 def test_imported_graphs_survive_a_rebuild(scratch_project):
-    build(scratch_project)
-    from kg.build import STORE_DIRNAME
-    from kg.store import OxigraphStore
+    from kg.build import edit
 
     graph, unfinished = IMPORT_GRAPH_PREFIX + "test", IMPORT_GRAPH_PREFIX + "interrupted"
     complete = ox.Literal("true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
-    with OxigraphStore(scratch_project.store_dir / STORE_DIRNAME) as store:
-        store.load([ox.Quad(ox.NamedNode("urn:x:a"), ox.NamedNode("urn:x:b"), ox.Literal("c"), ox.NamedNode(graph)),
+    with edit(scratch_project) as change:
+        change.record({graph: 2, unfinished: 1}, [])
+        change.store.load([ox.Quad(ox.NamedNode("urn:x:a"), ox.NamedNode("urn:x:b"), ox.Literal("c"), ox.NamedNode(graph)),
                     ox.Quad(ox.NamedNode(graph), ox.NamedNode(ONTOLOGY + "isComplete"), complete, ox.NamedNode(graph)),
                     ox.Quad(ox.NamedNode("urn:x:a"), ox.NamedNode("urn:x:b"), ox.Literal("d"),
                             ox.NamedNode(unfinished))])

@@ -16,7 +16,6 @@ import urllib.request
 import pyoxigraph as ox
 import pytest
 
-from kg.build import STORE_DIRNAME
 from kg.sparql_tokens import calls_service
 
 
@@ -115,7 +114,7 @@ def test_the_workers_refuse_a_service_call_the_token_check_missed(project, liste
     from kg.server import executor as executor_module
 
     monkeypatch.setattr(executor_module, "refusal", lambda query: None)  # as if the check had a hole
-    pool = executor_module.QueryExecutor(project.store_dir / STORE_DIRNAME, workers=1, timeout=10)
+    pool = executor_module.QueryExecutor(project.store_dir, workers=1, timeout=10)
     try:
         assert pool.unsandboxed is None
         answer = pool.run(f"SELECT * {{ SERVICE <http://127.0.0.1:{listener.port}/> {{ ?a ?b ?c }} }}",

@@ -64,6 +64,11 @@ class ImportReport:
     seconds: float = 0.0
     stages: dict[str, float] = field(default_factory=dict)  # seconds spent in each stage, in order
 
+    def record(self) -> dict:
+        """What the store's manifest keeps of this import, so that `kg repair` can do it again."""
+        return {"dataset": self.dataset, "graph": self.graph, "file": str(self.path.resolve()),
+                "checksum": self.checksum}
+
 
 def checksum(path: Path) -> str:
     """sha256 of a file, read in blocks."""
@@ -89,7 +94,7 @@ def import_graphs(store: OxigraphStore, dataset: str | None = None) -> list[str]
 
 def _is_complete(store: OxigraphStore, graph: str) -> bool:
     node = ox.NamedNode(graph)
-    return any(True for _ in store._store.quads_for_pattern(node, ox.NamedNode(ONTOLOGY + "isComplete"), None, node))
+    return any(True for _ in store.quads_for_pattern(node, ox.NamedNode(ONTOLOGY + "isComplete"), None, node))
 
 
 def drop_incomplete(store: OxigraphStore) -> list[str]:
@@ -253,7 +258,7 @@ class _Loader:
         import queue
         import threading
 
-        self.store, self.graph, self.overlap = store, ox.NamedNode(graph), overlap
+        self.store, self.graph, self.overlap = store, graph, overlap
         self.pending: list[Path] = []
         self.error: BaseException | None = None
         if overlap:
@@ -265,8 +270,7 @@ class _Loader:
         try:
             # lenient: the IRIs were built here from checked ids and slugs, the literals escaped
             # by pyoxigraph; skipping their re-validation saves a fifth of the load time
-            self.store._store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=self.graph,
-                                        lenient=True)
+            self.store.bulk_load(path, self.graph, lenient=True)
         finally:
             path.unlink(missing_ok=True)
 

@@ -19,8 +19,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.errors import KgError
 from kg.sandbox import forbid_network
 from kg.sparql_tokens import LexError, calls_service, keywords
+from kg.storage import Follower
+from kg.store import OxigraphStore
 
 #: SPARQL result formats by media type (SELECT and ASK), and RDF formats (CONSTRUCT, DESCRIBE).
 RESULT_TYPES = {
@@ -150,7 +153,7 @@ def execute(store: ox.Store, query: str, accept: str, row_limit: int) -> Answer:
     except SyntaxError as err:
         return Answer.error(400, f"SPARQL syntax error: {str(err).splitlines()[0]}")
     except OSError as err:
-        return Answer.error(500, f"query failed: {err}")
+        return Answer.error(500, f"query failed: {_first_line(err)}")
     try:
         return _serialize(result, accept, row_limit)
     except PermissionError:  # SERVICE runs as the results are read; the sandbox stopped it
@@ -182,26 +185,51 @@ def _serialize(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, ac
     return Answer(200, with_charset(media), data)
 
 
-def _worker(store_path: str, row_limit: int, connection) -> None:
-    # before anything else: no query this process runs may open a connection
+def _first_line(err: BaseException) -> str:
+    return (str(err).strip().splitlines() or [type(err).__name__])[0]
+
+
+def _query_job(store: OxigraphStore, row_limit: int, query: str, accept: str) -> Answer:
+    return execute(store.raw, query, accept, row_limit)
+
+
+def _jobs() -> dict:
+    """What a worker can be asked to do, by name: a client's query, or a page that reads the store."""
+    from kg.server import pages
+
+    return {"query": _query_job, "entity": pages.entity, "view": pages.view}
+
+
+def _worker(store_dir: str, row_limit: int, memory_mib: int, connection) -> None:
+    # before anything else: no query this process runs may open a connection, nor take the machine
     connection.send(forbid_network())
-    store = ox.Store.read_only(store_path)
+    if memory_mib:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (memory_mib << 20, memory_mib << 20))
+    jobs = _jobs()
+    follower = Follower(Path(store_dir))  # each job sees the generation published when it starts
     while True:
         job = connection.recv()
         if job is None:
+            follower.close()
             return
-        query, accept = job
+        name, args = job
         try:
-            answer = execute(store, query, accept, row_limit)
+            answer = jobs[name](follower.current(), row_limit, *args)
+        except KgError as err:  # the store is damaged or gone: say so in one line
+            answer = Answer.error(503, str(err))
+        except MemoryError:
+            answer = Answer.error(503, f"the query needed more than the memory limit ({memory_mib} MiB)")
         except Exception as err:  # noqa: BLE001 - the worker must answer whatever happens
-            answer = Answer.error(500, f"query failed: {type(err).__name__}: {err}")
+            answer = Answer.error(500, f"query failed: {type(err).__name__}: {_first_line(err)}")
         connection.send((answer.status, answer.media_type, answer.body))
 
 
 class _Worker:
-    def __init__(self, context, store_path: str, row_limit: int) -> None:
+    def __init__(self, context, store_dir: str, row_limit: int, memory_mib: int) -> None:
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=_worker, args=(store_path, row_limit, child), daemon=True)
+        self.process = context.Process(target=_worker, args=(store_dir, row_limit, memory_mib, child), daemon=True)
         self.process.start()
         child.close()
         #: why this worker could not be cut off from the network (None: it is)
@@ -215,50 +243,115 @@ class _Worker:
 
 
 class QueryExecutor:
-    """A pool of worker processes answering queries with a time limit and a row limit."""
+    """A pool of worker processes answering queries and pages with a time limit and a row limit.
 
-    def __init__(self, store_path: Path, *, workers: int = 2, timeout: float = 30.0, row_limit: int = 100_000):
-        self.store_path, self.timeout, self.row_limit = str(store_path), timeout, row_limit
+    ``workers`` processes are kept ready. When a job finds none idle, the pool grows, up to
+    ``max_workers``, so that slow queries holding some workers do not make fast ones wait for
+    them; a spare is started ahead of need whenever the last idle worker is taken. Extra
+    workers stop once they are idle again.
+    """
+
+    def __init__(self, store_dir: Path, *, workers: int = 2, max_workers: int | None = None, timeout: float = 30.0,
+                 row_limit: int = 100_000, memory_mib: int = 4096):
+        self.store_dir, self.timeout, self.row_limit, self.memory_mib = str(store_dir), timeout, row_limit, memory_mib
+        self.workers = max(1, workers)
+        self.max_workers = max(self.workers, max_workers or 4 * self.workers)
         self._context = mp.get_context("spawn")
-        self._idle = [_Worker(self._context, self.store_path, row_limit) for _ in range(max(1, workers))]
-        self._lock = threading.Lock()
-        self._available = threading.Semaphore(len(self._idle))
+        self._idle = [self._spawn() for _ in range(self.workers)]
+        self._total = len(self._idle)
+        self._lock = threading.Condition()
+        self._closed = False
         #: why the workers could not be cut off from the network, or None when they are
         self.unsandboxed = self._idle[0].unsandboxed
 
+    def _spawn(self) -> _Worker:
+        return _Worker(self._context, self.store_dir, self.row_limit, self.memory_mib)
+
+    def _grow(self) -> None:
+        """Start one more worker (outside the lock: it takes a fraction of a second)."""
+        try:
+            worker = self._spawn()
+        except Exception:  # noqa: BLE001 - a failed start only means a smaller pool
+            with self._lock:
+                self._total -= 1
+                self._lock.notify()
+            return
+        with self._lock:
+            if self._closed:
+                worker.stop()
+                return
+            self._idle.append(worker)
+            self._lock.notify()
+
+    def _take(self, deadline: float) -> _Worker | None:
+        with self._lock:
+            while not self._idle:
+                if self._total < self.max_workers:
+                    self._total += 1
+                    threading.Thread(target=self._grow, daemon=True).start()
+                left = deadline - time.monotonic()
+                if left <= 0 or not self._lock.wait(timeout=left):
+                    if not self._idle:
+                        return None
+            worker = self._idle.pop()
+            if not self._idle and self._total < self.max_workers:
+                self._total += 1  # a spare, ready before the next job needs it
+                threading.Thread(target=self._grow, daemon=True).start()
+            return worker
+
+    def _give_back(self, worker: _Worker | None) -> None:
+        with self._lock:
+            if worker is not None and len(self._idle) < self.workers and not self._closed:
+                self._idle.append(worker)
+                self._lock.notify()
+                return
+            self._total -= 1
+        if worker is not None:
+            threading.Thread(target=self._retire, args=(worker,), daemon=True).start()
+        with self._lock:
+            self._lock.notify()
+
+    @staticmethod
+    def _retire(worker: _Worker) -> None:
+        try:
+            worker.connection.send(None)
+        except (OSError, BrokenPipeError):
+            pass
+        worker.stop()
+
     def run(self, query: str, accept: str) -> Answer:
+        """Run a client's query (refused first if it calls SERVICE or is an update)."""
         refused = refusal(query)
         if refused is not None:
             return refused
-        if not self._available.acquire(timeout=self.timeout):
-            return Answer.error(503, "every worker is busy; try again")
-        with self._lock:
-            worker = self._idle.pop()
+        return self.call("query", query, accept)
+
+    def call(self, job: str, *args) -> Answer:
+        """Run one job in a worker under the time limit: 503 past it, and the worker is replaced."""
         started = time.monotonic()
+        worker = self._take(started + self.timeout)
+        if worker is None:
+            return Answer.error(503, "every worker is busy; try again")
         try:
-            worker.connection.send((query, accept))
-            if worker.connection.poll(self.timeout):
+            worker.connection.send((job, args))
+            if worker.connection.poll(max(0.0, self.timeout - (time.monotonic() - started))):
                 status, media, body = worker.connection.recv()
                 return Answer(status, media, body)
             worker.stop()
-            worker = _Worker(self._context, self.store_path, self.row_limit)
+            worker = None
             return Answer.error(503, f"the query ran past the time limit of {self.timeout:g} s and was stopped "
                                      f"(after {time.monotonic() - started:.1f} s); narrow it or add LIMIT")
         except (EOFError, OSError, BrokenPipeError):
             worker.stop()
-            worker = _Worker(self._context, self.store_path, self.row_limit)
-            return Answer.error(500, "the query worker died; it has been replaced")
+            worker = None
+            return Answer.error(503, "the query worker stopped (it may have passed the memory limit of "
+                                     f"{self.memory_mib} MiB); it has been replaced")
         finally:
-            with self._lock:
-                self._idle.append(worker)
-            self._available.release()
+            self._give_back(worker)
 
     def close(self) -> None:
         with self._lock:
-            for worker in self._idle:
-                try:
-                    worker.connection.send(None)
-                except (OSError, BrokenPipeError):
-                    pass
-                worker.stop()
-            self._idle.clear()
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for worker in idle:
+            self._retire(worker)

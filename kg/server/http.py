@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 import urllib.parse
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -23,40 +24,70 @@ import pyoxigraph as ox
 from kg.errors import KgError
 from kg.namespaces import BASE, INSTANCE, PREFIXES, compact
 from kg.query import catalogue
-from kg.server.executor import GRAPH_TYPES, Answer, QueryExecutor, negotiate, with_charset
-from kg.store import OxigraphStore
+from kg.server.executor import GRAPH_TYPES, Answer, QueryExecutor, negotiate, refusal, with_charset
+from kg.server.pages import HTML, html, local_path
+from kg.storage import open_current
 
 MAX_BODY = 1 << 20  # 1 MiB of query text is plenty
 ENTITY_FORMATS = {"ttl": "text/turtle", "jsonld": "application/ld+json", "nt": "application/n-triples"}
-HTML = "text/html"
+
+
+MAX_CONNECTIONS = 256  # connections served at once; more get 503 at once rather than a thread each
+LISTEN_BACKLOG = 512
+SOCKET_TIMEOUT = 15.0  # seconds a client may take to send a request (or to read its answer)
+LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 
 
 @dataclass
 class Site:
-    """What the handlers share: the store (for pages), the executor (for client queries), the
-    query catalogue and the Jinja environment."""
+    """What the handlers share: the executor (queries and pages run in its workers), the
+    query catalogue, the public base URL and the host names requests may carry."""
 
-    store: OxigraphStore
     executor: QueryExecutor
     queries_dir: Path
     public_base: str
-
-    def __post_init__(self) -> None:
-        import jinja2
-
-        self.env = jinja2.Environment(loader=jinja2.PackageLoader("kg", "templates"), autoescape=True)
-        self.env.filters["urlencode"] = lambda value: urllib.parse.quote(str(value), safe="")
+    hosts: frozenset[str]
 
 
-def local_path(iri: str | None) -> str | None:
-    """The path under which this server answers for one of the project's instance IRIs."""
-    if iri and iri.startswith(INSTANCE):
-        return "/id/" + iri[len(INSTANCE):]
-    return None
+_BUSY_TEXT = b"too many connections; try again\n"
+_BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n"
+         b"Content-Length: " + str(len(_BUSY_TEXT)).encode() + b"\r\n\r\n" + _BUSY_TEXT)
+
+
+class BoundedServer(ThreadingHTTPServer):
+    """The standard library's threading server with a real listen backlog and a bound on the
+    connections it serves at once (each beyond it gets 503 and is closed, no thread)."""
+
+    request_queue_size = LISTEN_BACKLOG
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, *args, **kwargs) -> None:
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        super().__init__(*args, **kwargs)
+
+    def process_request(self, request, client_address) -> None:
+        if not self._slots.acquire(blocking=False):
+            try:
+                request.settimeout(1.0)
+                request.sendall(_BUSY)
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request, client_address) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
 
 
 class Handler(BaseHTTPRequestHandler):
     server_version = "kg-serve"
+    protocol_version = "HTTP/1.1"  # keep-alive, with Content-Length on every answer
+    timeout = SOCKET_TIMEOUT  # a client silent this long is disconnected (no thread held forever)
     site: Site  # set on the subclass made by make_server
 
     # --- plumbing ---------------------------------------------------------------------------
@@ -78,8 +109,7 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(answer.body)
 
     def _html(self, template: str, status: int = 200, **context) -> None:
-        body = self.site.env.get_template(template).render(**context).encode("utf-8")
-        self._send(Answer(status, "text/html; charset=utf-8", body))
+        self._send(html(template, status, **context))
 
     def do_OPTIONS(self) -> None:  # noqa: N802 - the stdlib's name
         self.send_response(HTTPStatus.NO_CONTENT)
@@ -95,18 +125,48 @@ class Handler(BaseHTTPRequestHandler):
         self._safely(url.path, params, "GET")
 
     def _safely(self, path: str, params: dict[str, list[str]], method: str) -> None:
+        refused = self._refuse_host()
+        if refused is not None:
+            self._send(refused)
+            return
         try:
             self._route(path, params, method=method)
         except (KgError, ValueError) as err:
             self._send(Answer.error(400, str(err).splitlines()[0] if str(err) else type(err).__name__))
 
+    def _refuse_host(self) -> Answer | None:
+        """A Host header naming another site (DNS rebinding: a page elsewhere that resolves its
+        own name to this loopback server) gets 421; allowed are the names the server listens as."""
+        host = (self.headers.get("Host") or "").strip().lower()
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        if self.site.hosts and name not in self.site.hosts:
+            self.close_connection = True
+            return Answer.error(421, f"this server does not answer for host {host!r}")
+        return None
+
+    def _body(self) -> bytes | None:
+        """The request body as its Content-Length frames it; None after answering a bad frame."""
+        if self.headers.get("Transfer-Encoding"):
+            self.close_connection = True
+            self._send(Answer.error(411, "send the body with a Content-Length (chunked encoding is not accepted)"))
+            return None
+        raw = (self.headers.get("Content-Length") or "0").strip()
+        if not (raw.isascii() and raw.isdigit()):
+            self.close_connection = True
+            self._send(Answer.error(400, f"Content-Length {raw!r} is not a length in bytes"))
+            return None
+        if int(raw) > MAX_BODY:
+            self.close_connection = True
+            self._send(Answer.error(413, f"request body over {MAX_BODY} bytes"))
+            return None
+        return self.rfile.read(int(raw))
+
     def do_POST(self) -> None:  # noqa: N802
         url = urllib.parse.urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            self._send(Answer.error(413, f"request body over {MAX_BODY} bytes"))
+        raw = self._body()
+        if raw is None:
             return
-        body = self.rfile.read(length).decode("utf-8", errors="replace")
+        body = raw.decode("utf-8", errors="replace")
         media = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
         if media == "application/x-www-form-urlencoded":
@@ -181,17 +241,11 @@ class Handler(BaseHTTPRequestHandler):
                    rows=rows, error=error, boolean=boolean)
 
     def _entity(self, path: str, params: dict[str, list[str]]) -> None:
-        from kg.entities import ID_PROPERTIES, card, exists
-        from kg.query import bind, internal_query
-
         iri = INSTANCE + urllib.parse.unquote(path[len("/id/"):])
         try:
-            node = ox.NamedNode(iri)  # refuses anything that is not an IRI (spaces, <, >, quotes)
+            ox.NamedNode(iri)  # refuses anything that is not an IRI (spaces, <, >, quotes)
         except ValueError:
             self._send(Answer.error(404, "not an entity IRI"))
-            return
-        if not exists(self.site.store, iri):
-            self._send(Answer.error(404, f"no statement about {iri}"))
             return
         wanted = ENTITY_FORMATS.get((params.get("format") or [""])[0])
         media = wanted or negotiate(self.headers.get("Accept", ""), {HTML: 1, **GRAPH_TYPES}, HTML)
@@ -199,53 +253,21 @@ class Handler(BaseHTTPRequestHandler):
             self._send(Answer.error(406, "ask for text/html, text/turtle, application/ld+json or "
                                          "application/n-triples"))
             return
-        if media != HTML:
-            triples = sorted(self.site.store.query(bind(internal_query("entity_describe"), {"entity": node})),
-                             key=str)
-            fmt = GRAPH_TYPES[media]
-            if fmt is ox.RdfFormat.TURTLE:
-                body = ox.serialize(triples, format=fmt, prefixes=dict(PREFIXES))
-            else:
-                body = ox.serialize(triples, format=fmt)
-            self._send(Answer(200, with_charset(media), body))
-            return
-        entity = card(self.site.store, iri)
-        names = {v: k for k, v in ID_PROPERTIES.items()}
-        links = {}
-        for name, value in entity.identifiers.items():
-            if names.get(name, "").endswith("hasWikidataId"):
-                links[name] = f"https://www.wikidata.org/wiki/{value}"
-            elif names.get(name, "").endswith("hasGeonamesId"):
-                links[name] = f"https://www.geonames.org/{value}"
-        self._html("entity.html", card=entity, links=links, local=local_path)
+        self._send(self.site.executor.call("entity", iri, media))
 
     def _view(self, params: dict[str, list[str]]) -> None:
-        from kg.network import Scope, to_networkx, triples_from_results
-        from kg.views_html import render
-
         lang = (params.get("lang") or ["en"])[0][:8]
         focus = (params.get("focus") or [""])[0]
         query = (params.get("query") or [""])[0]
-        if focus:
-            if not focus.startswith(INSTANCE):
-                raise KgError("focus must be one of this graph's entity IRIs")
-            graph = to_networkx(self.site.store, Scope(focus=focus, hops=min(int((params.get("hops") or ["1"])[0]), 3)),
-                                lang=lang)
-            title = f"Around {compact(focus)}"
-        elif query:
-            answer = self.site.executor.run(query, "application/n-triples, application/sparql-results+json")
-            if answer.status != 200:
-                self._send(answer)
-                return
-            triples = triples_from_results(answer.body, answer.media_type)
-            graph = to_networkx(self.site.store, Scope(), triples=triples, lang=lang)
-            title = "Network of a query's statements"
-        else:
+        hops_text = (params.get("hops") or ["1"])[0]
+        if focus and not focus.startswith(INSTANCE):
+            raise KgError("focus must be one of this graph's entity IRIs")
+        if not (hops_text.isascii() and hops_text.isdigit() and 1 <= int(hops_text) <= 3):
+            raise KgError(f"hops must be 1, 2 or 3, not {hops_text!r}")
+        if not focus and not query:
             raise KgError("give focus=IRI or query=SPARQL")
-        if graph.number_of_nodes() == 0:
-            self._send(Answer.error(404, "nothing to draw: the query returned no statements between entities"))
-            return
-        self._send(Answer(200, "text/html; charset=utf-8", render(graph, title=title, lang=lang).encode("utf-8")))
+        refused = None if focus else refusal(query)
+        self._send(refused or self.site.executor.call("view", focus, int(hops_text), query, lang))
 
 
 def _cell(binding: dict | None) -> dict:
@@ -294,22 +316,37 @@ _FORMAT_NAMES = {
 }
 
 
-def make_server(store_path: Path, queries_dir: Path, *, host: str = "127.0.0.1", port: int = 8000,
-                timeout: float = 30.0, row_limit: int = 100_000, workers: int = 2,
+def make_server(store_dir: Path, queries_dir: Path, *, host: str = "127.0.0.1", port: int = 8000,
+                timeout: float = 30.0, row_limit: int = 100_000, workers: int = 2, max_workers: int | None = None,
+                memory_mib: int = 4096, public_hosts: tuple[str, ...] = (),
                 verbose: bool = False) -> ThreadingHTTPServer:
-    """A ready server (call ``serve_forever``); close it with :func:`close_server`."""
-    store = OxigraphStore(store_path, read_only=True)
-    executor = QueryExecutor(store_path, workers=workers, timeout=timeout, row_limit=row_limit)
+    """A ready server over the store published in ``store_dir`` (call ``serve_forever``);
+    close it with :func:`close_server`.
+
+    Requests must name this server in their Host header: on loopback, 127.0.0.1, localhost or
+    ::1; on another interface, that address or one of ``public_hosts`` (none checked if
+    ``host`` is 0.0.0.0 and no ``public_hosts`` are given).
+    """
+    opened = open_current(store_dir)  # fails now, in one line, if there is no store or it is damaged
+    if opened is None:
+        raise KgError(f"{store_dir}: no store has been built here")
+    opened.close()
+    executor = QueryExecutor(store_dir, workers=workers, max_workers=max_workers, timeout=timeout,
+                             row_limit=row_limit, memory_mib=memory_mib)
     try:
-        server = ThreadingHTTPServer((host, port), type("BoundHandler", (Handler,), {}))
+        server = BoundedServer((host, port), type("BoundHandler", (Handler,), {}))
     except OSError as err:
         executor.close()
-        store.close()
         raise KgError(f"cannot listen on {host}:{port}: {err.strerror}") from None
     public = f"http://{host}:{server.server_address[1]}"
-    server.RequestHandlerClass.site = Site(store=store, executor=executor, queries_dir=queries_dir, public_base=public)
+    names = {h.lower() for h in public_hosts}
+    if host in LOOPBACK:
+        names.update(LOOPBACK)
+    elif host not in ("0.0.0.0", "::", ""):
+        names.add(host.lower())
+    server.RequestHandlerClass.site = Site(executor=executor, queries_dir=queries_dir, public_base=public,
+                                           hosts=frozenset(names))
     server.verbose = verbose
-    server.daemon_threads = True
     return server
 
 
@@ -317,4 +354,3 @@ def close_server(server: ThreadingHTTPServer) -> None:
     site = server.RequestHandlerClass.site
     server.server_close()
     site.executor.close()
-    site.store.close()

@@ -1,0 +1,87 @@
+"""The pages that read the store (entity pages and network views), run in the executor's
+worker processes like clients' queries, so that they answer within the same time limit.
+
+Each function takes the worker's open store and the row limit first, then the request's
+checked values, and returns an :class:`~kg.server.executor.Answer`.
+"""
+
+from __future__ import annotations
+
+import functools
+import urllib.parse
+
+import pyoxigraph as ox
+
+from kg.namespaces import INSTANCE, PREFIXES, compact
+from kg.server.executor import GRAPH_TYPES, Answer, execute, with_charset
+from kg.store import OxigraphStore
+
+HTML = "text/html"
+
+
+def local_path(iri: str | None) -> str | None:
+    """The path under which the server answers for one of the project's instance IRIs."""
+    if iri and iri.startswith(INSTANCE):
+        return "/id/" + iri[len(INSTANCE):]
+    return None
+
+
+@functools.cache
+def templates():
+    """The Jinja environment of the pages (autoescaping on)."""
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.PackageLoader("kg", "templates"), autoescape=True)
+    env.filters["urlencode"] = lambda value: urllib.parse.quote(str(value), safe="")
+    return env
+
+
+def html(template: str, status: int = 200, **context) -> Answer:
+    body = templates().get_template(template).render(**context).encode("utf-8")
+    return Answer(status, "text/html; charset=utf-8", body)
+
+
+def entity(store: OxigraphStore, row_limit: int, iri: str, media: str) -> Answer:
+    """An entity's page (``text/html``) or its statements in both directions (an RDF format)."""
+    from kg.entities import ID_PROPERTIES, card, exists
+    from kg.query import bind, internal_query
+
+    if not exists(store, iri):
+        return Answer.error(404, f"no statement about {iri}")
+    if media != HTML:
+        describe = bind(internal_query("entity_describe"), {"entity": ox.NamedNode(iri)})
+        answer = execute(store.raw, describe, media, row_limit)
+        if answer.status != 200 or GRAPH_TYPES[media] is not ox.RdfFormat.TURTLE:
+            return answer
+        triples = sorted(ox.parse(answer.body, format=ox.RdfFormat.TURTLE), key=str)
+        return Answer(200, with_charset(media), ox.serialize(triples, format=ox.RdfFormat.TURTLE,
+                                                             prefixes=dict(PREFIXES)))
+    shown = card(store, iri)
+    names = {v: k for k, v in ID_PROPERTIES.items()}
+    links = {}
+    for name, value in shown.identifiers.items():
+        if names.get(name, "").endswith("hasWikidataId"):
+            links[name] = f"https://www.wikidata.org/wiki/{value}"
+        elif names.get(name, "").endswith("hasGeonamesId"):
+            links[name] = f"https://www.geonames.org/{value}"
+    return html("entity.html", card=shown, links=links, local=local_path)
+
+
+def view(store: OxigraphStore, row_limit: int, focus: str, hops: int, query: str, lang: str) -> Answer:
+    """The interactive network around an entity (``focus``) or of a query's statements."""
+    from kg.network import Scope, to_networkx, triples_from_results
+    from kg.views_html import render
+
+    if focus:
+        graph = to_networkx(store, Scope(focus=focus, hops=hops), lang=lang)
+        title = f"Around {compact(focus)}"
+    else:
+        answer = execute(store.raw, query, "application/n-triples, application/sparql-results+json", row_limit)
+        if answer.status != 200:
+            return answer
+        triples = triples_from_results(answer.body, answer.media_type)
+        graph = to_networkx(store, Scope(), triples=triples, lang=lang)
+        title = "Network of a query's statements"
+    if graph.number_of_nodes() == 0:
+        return Answer.error(404, "nothing to draw: the query returned no statements between entities")
+    return Answer(200, "text/html; charset=utf-8", render(graph, title=title, lang=lang).encode("utf-8"))
