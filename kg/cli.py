@@ -453,6 +453,7 @@ def import_command(ctx: click.Context, dataset: str, file: Path, strict: bool, r
     click.echo(f"Imported {file} into {report.graph}: {report.rows_imported} of {report.rows_read} rows, "
                f"{report.triples} triples in {report.seconds:.1f} s"
                + (f"; {report.rows_skipped} malformed rows skipped" if report.rows_skipped else "")
+               + (f"; {report.rows_repeated} repeated rows imported once" if report.rows_repeated else "")
                + (f"; replaced {len(report.replaced)} earlier import(s)" if report.replaced else ""))
     click.echo("Time spent: " + "; ".join(f"{name} {seconds:.1f} s" for name, seconds in report.stages.items()))
     for error in report.errors:

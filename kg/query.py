@@ -127,20 +127,29 @@ def parse_param_value(
 ) -> ox.NamedNode | ox.Literal:
     """Turn a ``--param`` string into an RDF term of the parameter's type."""
     if param.type == "entity":
-        return ox.NamedNode(resolve_entity(raw))
+        try:
+            return ox.NamedNode(resolve_entity(raw))
+        except ValueError:
+            raise KgError(f"parameter {param.name}: {raw!r} is neither an entity's name nor an IRI") from None
     if param.type == "date":
         try:
+            if not _DAY.fullmatch(raw):
+                raise ValueError
             dt.date.fromisoformat(raw)
         except ValueError:
             raise KgError(f"parameter {param.name}: {raw!r} is not a date (YYYY-MM-DD)") from None
         return ox.Literal(raw, datatype=ox.NamedNode(XSD + "date"))
     if param.type == "integer":
-        try:
-            int(raw)
-        except ValueError:
-            raise KgError(f"parameter {param.name}: {raw!r} is not an integer") from None
-        return ox.Literal(raw, datatype=ox.NamedNode(XSD + "integer"))
+        if not _INTEGER.fullmatch(raw):
+            raise KgError(f"parameter {param.name}: {raw!r} is not an integer (ASCII digits)")
+        return ox.Literal(str(int(raw)), datatype=ox.NamedNode(XSD + "integer"))
     return ox.Literal(raw)
+
+
+# strict forms: Python's int() takes 5_000 and other scripts' digits, and its date parser
+# takes 20220916 and 2022-W37-5; a SPARQL literal of those would be wrong or malformed
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
 def bind(query: QueryFile, values: dict[str, Bound | Sequence[Bound]]) -> str:

@@ -291,3 +291,49 @@ def test_stats_count_imports_from_their_own_description(kg_in):
     assert data["graphs"][graph] == actual
     assert data["triples"] == sum(data["graphs"].values())
     assert data["classes"]["pskg:ArmedClash"] == clashes  # curated clashes plus the import's three
+
+
+def _ged_with(tmp_path, name: str, edit) -> Path:
+    """The GED fixture with its first row changed by ``edit(values_by_column)`` and appended."""
+    import csv
+
+    with (FIXTURES / "ged_sample.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    header, first = rows[0], dict(zip(rows[0], rows[1], strict=True))
+    changed = dict(first)
+    edit(changed)
+    path = tmp_path / name
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerows([header, [first[c] for c in header], [changed[c] for c in header]])
+    return path
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda r: r.update(id="900777", best="-5"), "best -5 is negative"),
+    (lambda r: r.update(id="900777", low="9", best="6", high="9"), "low 9 is above best 6"),
+    (lambda r: r.update(id="900777", high="2", best="6"), "high 2 is below best 6"),
+    (lambda r: r.update(id="900777", date_start="2022-09-15garbage"), "date_start '2022-09-15garbage' is not a date"),
+    (lambda r: r.update(best="999"), "id 900001 is on line 2 already, with other values"),
+])
+def test_impossible_values_and_conflicting_repeats_are_refused_by_line(kg_in, tmp_path, edit, message):
+    path = _ged_with(tmp_path, "bad.csv", edit)
+    result = kg_in("import", "ucdp-ged", str(path), "--strict")
+    assert result.exit_code == 1, result.output
+    assert f"bad.csv:4: {message}" in result.output, result.output  # the fixture's first row spans lines 2-3
+
+
+def test_an_identical_repeat_is_imported_once(kg_in, tmp_path):
+    path = _ged_with(tmp_path, "repeat.csv", lambda r: None)
+    result = kg_in("import", "ucdp-ged", str(path), "--strict")
+    assert result.exit_code == 0, result.output
+    assert "1 of 2 rows" in result.output and "1 repeated rows imported once" in result.output
+
+
+def test_a_byte_that_is_not_utf8_skips_its_row_and_names_its_line(kg_in, tmp_path):
+    path = _ged_with(tmp_path, "latin.csv", lambda r: r.update(id="900777", where_description="Batken XX"))
+    path.write_bytes(path.read_bytes().replace(b"Batken XX", b"Batken \xe9"))
+    result = kg_in("import", "ucdp-ged", str(path))
+    assert result.exit_code == 0, result.output
+    assert "latin.csv:4: column where_description holds bytes that are not UTF-8" in result.output
+    assert "1 of 2 rows" in result.output

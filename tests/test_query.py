@@ -81,10 +81,27 @@ def test_binding_escapes_values():
 @pytest.mark.parametrize("params, message", [
     ({"nope": "x"}, "unknown parameter 'nope'"),
     ({"date": "16 Sept"}, "is not a date"),
+    ({"date": "20220916"}, "is not a date"),
+    ({"date": "2022-W37-5"}, "is not a date"),
+    ({"date": "٢٠٢٢-٠٩-١٦"}, "is not a date"),
 ])
 def test_bad_parameters_are_named(store, params, message):
     with pytest.raises(KgError, match=message):
         query.run(store, QUERIES["office-holders-on-date"], params)
+
+
+@pytest.mark.parametrize("raw", ["5_000", "٥", "1e3", " 7", ""])
+def test_integer_parameters_are_ascii_digits(raw):
+    param = query.Param("n", "integer")
+    with pytest.raises(KgError, match="is not an integer"):
+        query.parse_param_value(param, raw, resolve_entity=str)
+    assert query.parse_param_value(param, "-12", resolve_entity=str).value == "-12"
+
+
+def test_an_entity_parameter_that_is_no_iri_is_one_line(kg):
+    result = kg("query", "claims-beside-ucdp", "--param", "conflict=<not an iri>")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.strip().endswith("is neither an entity's name nor an IRI"), result.output
 
 
 def test_bad_sparql_reports_position(store):

@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from kg.dataset import VOID_GRAPH, describe
 from kg.errors import KgError
 from kg.importers.acled import Acled
-from kg.importers.base import FIELD_COUNT, Context, Importer, RowError, Writer, read_header, read_rows, slug
+from kg.importers.base import FIELD_COUNT, NOT_UTF8, Context, Importer, RowError, Writer, read_header, read_rows, slug
 from kg.importers.ucdp import UcdpAcd, UcdpGed
 from kg.namespaces import IMPORT_GRAPH_PREFIX, INSTANCE, ONTOLOGY, PREFIXES
 from kg.query import internal_query, select_rows
@@ -53,6 +53,7 @@ class ImportReport:
     rows_read: int = 0
     rows_imported: int = 0
     rows_skipped: int = 0
+    rows_repeated: int = 0  # rows identical to an earlier row of the same key, imported once
     triples: int = 0
     triples_in_graph: int = 0
     errors: list[str] = field(default_factory=list)
@@ -196,6 +197,7 @@ CHUNK_TRIPLES = 400_000  # bounds the bulk loader's memory; about 50 MB of N-Tri
 def _map_rows(importer: Importer, path: Path, header: list[str], ctx: Context, report: ImportReport, *,
               strict: bool, progress: bool) -> None:
     """Map every row, counting what was read, imported and skipped (with its line)."""
+    seen: dict[tuple[str, ...], tuple[int, int]] = {}  # a row's key: its line and a hash of its values
     with _progress(path, progress) as advance:
         for row in read_rows(path, on_bytes=advance)[1]:
             report.rows_read += 1
@@ -204,6 +206,11 @@ def _map_rows(importer: Importer, path: Path, header: list[str], ctx: Context, r
             try:
                 if FIELD_COUNT in row.values:
                     raise RowError(f"{row.values[FIELD_COUNT]} fields, the header has {len(header)}")
+                if NOT_UTF8 in row.values:
+                    raise RowError(f"column {row.values[NOT_UTF8]} holds bytes that are not UTF-8")
+                if _repeats(importer, row, seen):
+                    report.rows_repeated += 1
+                    continue
                 importer.map_row(row.values, ctx)
             except RowError as err:
                 report.rows_skipped += 1
@@ -214,6 +221,23 @@ def _map_rows(importer: Importer, path: Path, header: list[str], ctx: Context, r
                     report.errors.append(message)
                 continue
             report.rows_imported += 1
+
+
+def _repeats(importer: Importer, row, seen: dict[tuple[str, ...], tuple[int, int]]) -> bool:
+    """Whether the row repeats an earlier row of the same key (True: skip it); a repeat with
+    other values is an error naming both lines, rather than two values merged into one claim."""
+    if not importer.key:
+        return False
+    key = tuple(row.values.get(column, "").strip() for column in importer.key)
+    digest = hash(tuple(sorted(row.values.items())))
+    if key not in seen:
+        seen[key] = (row.line, digest)
+        return False
+    line, earlier = seen[key]
+    if earlier == digest:
+        return True
+    named = ", ".join(f"{c} {v}" for c, v in zip(importer.key, key, strict=True))
+    raise RowError(f"{named} is on line {line} already, with other values")
 
 
 class _Chunks:

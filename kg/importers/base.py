@@ -88,16 +88,27 @@ def slug(value: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") or "x"
 
 
+_WHOLE = re.compile(r"-?[0-9]+(?:\.0*)?")
+
+
 def parse_int(row: dict[str, str], column: str, *, required: bool = True) -> int | None:
+    """A count, id, year or code: ASCII digits (``12`` or ``12.0``), never negative.
+
+    >>> parse_int({"best": "-5"}, "best")
+    Traceback (most recent call last):
+    kg.importers.base.RowError: best -5 is negative
+    """
     value = row.get(column, "").strip()
     if not value:
         if required:
             raise RowError(f"{column} is empty")
         return None
-    try:
-        return int(float(value)) if "." in value and float(value).is_integer() else int(value)
-    except ValueError:
-        raise RowError(f"{column} {value!r} is not a whole number") from None
+    if not _WHOLE.fullmatch(value):
+        raise RowError(f"{column} {value!r} is not a whole number")
+    number = int(value.split(".")[0])
+    if number < 0:
+        raise RowError(f"{column} {number} is negative")
+    return number
 
 
 def parse_float(row: dict[str, str], column: str) -> float | None:
@@ -113,20 +124,29 @@ def parse_float(row: dict[str, str], column: str) -> float | None:
     return number
 
 
-_MONTH_NAME = re.compile(r"^(\d{1,2}) ([A-Za-z]+) (\d{4})$")
+_MONTH_NAME = re.compile(r"[0-9]{1,2} [A-Za-z]+ [0-9]{4}")
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[ T][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?)?")
 
 
 def parse_date(row: dict[str, str], column: str) -> dt.date:
-    """``2022-09-14``, ``2022-09-14 00:00:00.000`` (UCDP) or ``14 September 2022`` (older ACLED)."""
+    """``2022-09-14``, ``2022-09-14 00:00:00.000`` (UCDP) or ``14 September 2022`` (older ACLED);
+    nothing else (no trailing text, no week dates, no digits of other scripts).
+
+    >>> parse_date({"day": "2022-09-15garbage"}, "day")
+    Traceback (most recent call last):
+    kg.importers.base.RowError: day '2022-09-15garbage' is not a date
+    """
     value = row.get(column, "").strip()
     if not value:
         raise RowError(f"{column} is empty")
     try:
-        if _MONTH_NAME.match(value):
+        if _MONTH_NAME.fullmatch(value):
             return dt.datetime.strptime(value, "%d %B %Y").date()
-        return dt.date.fromisoformat(value[:10])
+        if _ISO_DAY.fullmatch(value):
+            return dt.date.fromisoformat(value[:10])
     except ValueError:
-        raise RowError(f"{column} {value!r} is not a date") from None
+        pass
+    raise RowError(f"{column} {value!r} is not a date")
 
 
 def check_coordinates(lat: float | None, lon: float | None) -> None:
@@ -176,6 +196,8 @@ class Importer:
     required: ClassVar[tuple[str, ...]] = ()
     licence: ClassVar[str | None] = None
     homepage: ClassVar[str] = ""
+    #: the columns that identify a row: a second row with the same values there is a repeat
+    key: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, header: list[str]) -> None:
         self.header = header
@@ -196,6 +218,30 @@ class Importer:
 
 #: Key under which a row with the wrong number of fields carries its count.
 FIELD_COUNT = "\0fields"
+#: Key under which a row with bytes that are not UTF-8 carries the column that holds them.
+NOT_UTF8 = "\0not-utf8"
+
+
+def _record(header: list[str], values: list[str]) -> dict[str, str]:
+    """A row's values by column, marked when it has the wrong number of fields or bytes that are not UTF-8."""
+    record = dict(zip(header, values, strict=False))
+    if len(values) != len(header):
+        record[FIELD_COUNT] = str(len(values))
+    bad = _undecodable(values)
+    if bad is not None:
+        record[NOT_UTF8] = header[bad] if bad < len(header) else f"field {bad + 1}"
+    return record
+
+
+def _undecodable(values: list[str]) -> int | None:
+    """The index of the first value holding bytes that were not UTF-8 (lone surrogates), if any."""
+    for index, value in enumerate(values):
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return index
+    return None
 
 
 def read_header(path: Path) -> list[str]:
@@ -223,10 +269,14 @@ def read_rows(path: Path, on_bytes: Callable[[int], None] | None = None) -> tupl
         raw = path.open("rb")
     except OSError as err:
         raise KgError(f"{path}: cannot read: {err.strerror}") from None
-    stream = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="", errors="strict")
+    # undecodable bytes come through as lone surrogates, so that the row holding them can be
+    # named (and skipped) instead of the whole file failing
+    stream = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="", errors="surrogateescape")
     reader = csv.reader(stream)
     try:
         header = [h.strip() for h in next(reader)]
+        if _undecodable(header) is not None:
+            raise UnicodeDecodeError("utf-8", b"", 0, 1, "invalid byte in the header")
     except StopIteration:
         raw.close()
         raise KgError(f"{path}: the file is empty") from None
@@ -245,8 +295,6 @@ def read_rows(path: Path, on_bytes: Callable[[int], None] | None = None) -> tupl
                     return
                 except csv.Error as err:
                     raise KgError(f"{path}:{last + 1}: malformed CSV: {err}") from None
-                except UnicodeDecodeError as err:
-                    raise KgError(f"{path}: near line {last + 1}: not UTF-8 ({err.reason})") from None
                 start, last = last + 1, reader.line_num
                 if on_bytes is not None:
                     position = raw.tell()
@@ -254,10 +302,7 @@ def read_rows(path: Path, on_bytes: Callable[[int], None] | None = None) -> tupl
                     reported = position
                 if not values or values == [""]:
                     continue
-                record = dict(zip(header, values, strict=False))
-                if len(values) != len(header):
-                    record[FIELD_COUNT] = str(len(values))
-                yield Row(start, record)
+                yield Row(start, _record(header, values))
         finally:
             raw.close()
 

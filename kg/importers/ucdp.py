@@ -151,8 +151,14 @@ class _GedRow:
         check_coordinates(lat, lon)
         optional = {c: parse_int(row, c, required=False) for c in (
             "where_prec", "low", "high", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown")}
+        best = parse_int(row, "best")
+        low, high = optional["low"], optional["high"]
+        if low is not None and low > best:
+            raise RowError(f"low {low} is above best {best}")
+        if high is not None and high < best:
+            raise RowError(f"high {high} is below best {best}")
         return cls(id=row["id"].strip(), start=start, end=end, precision=precision, violence=violence, lat=lat,
-                   lon=lon, best=parse_int(row, "best"), **optional)
+                   lon=lon, best=best, **optional)
 
 
 class UcdpGed(Importer):
@@ -161,6 +167,7 @@ class UcdpGed(Importer):
     required: ClassVar[tuple[str, ...]] = GED_COLUMNS
     licence: ClassVar[str | None] = CC_BY
     homepage: ClassVar[str] = "https://ucdp.uu.se/downloads/"
+    key: ClassVar[tuple[str, ...]] = ("id",)
 
     def map_row(self, row: dict[str, str], ctx: Context) -> None:
         ged = _GedRow.parse(row)
@@ -256,6 +263,7 @@ class UcdpAcd(Importer):
     required: ClassVar[tuple[str, ...]] = ACD_COLUMNS
     licence: ClassVar[str | None] = CC_BY
     homepage: ClassVar[str] = "https://ucdp.uu.se/downloads/"
+    key: ClassVar[tuple[str, ...]] = ("conflict_id", "year")
 
     def version_of(self, path, first_row):
         if first_row and first_row.get("version", "").strip():

@@ -318,7 +318,7 @@ _FORMAT_NAMES = {
 
 def make_server(store_dir: Path, queries_dir: Path, *, host: str = "127.0.0.1", port: int = 8000,
                 timeout: float = 30.0, row_limit: int = 100_000, workers: int = 2, max_workers: int | None = None,
-                memory_mib: int = 4096, public_hosts: tuple[str, ...] = (),
+                memory_mib: int = 4096, public_hosts: tuple[str, ...] = (), socket_timeout: float = SOCKET_TIMEOUT,
                 verbose: bool = False) -> ThreadingHTTPServer:
     """A ready server over the store published in ``store_dir`` (call ``serve_forever``);
     close it with :func:`close_server`.
@@ -334,7 +334,7 @@ def make_server(store_dir: Path, queries_dir: Path, *, host: str = "127.0.0.1", 
     executor = QueryExecutor(store_dir, workers=workers, max_workers=max_workers, timeout=timeout,
                              row_limit=row_limit, memory_mib=memory_mib)
     try:
-        server = BoundedServer((host, port), type("BoundHandler", (Handler,), {}))
+        server = BoundedServer((host, port), type("BoundHandler", (Handler,), {"timeout": socket_timeout}))
     except OSError as err:
         executor.close()
         raise KgError(f"cannot listen on {host}:{port}: {err.strerror}") from None

@@ -1,0 +1,122 @@
+"""`kg serve` under the ways clients break things: foreign Host headers, malformed framing,
+silent connections, slow queries beside fast ones, and a store changed under it."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from kg.build import build
+from kg.cli import main
+from kg.server.http import close_server, make_server
+
+FIXTURES = Path(__file__).parent / "fixtures"
+COUNT_IMPORTS = ("SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?g a <http://www.w3.org/ns/prov#Entity> } "
+                 "FILTER(STRSTARTS(STR(?g), 'https://w3id.org/pskg/graph/import/')) }")
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+@pytest.fixture
+def served(scratch_project):
+    build(scratch_project)
+    server = make_server(scratch_project.store_dir, scratch_project.queries_dir, port=0, timeout=4.0, workers=2,
+                         max_workers=8, socket_timeout=1.0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield scratch_project, server.server_address[1]
+    server.shutdown()
+    close_server(server)
+
+
+def _raw(port: int, request: bytes, wait: float = 10.0) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=wait) as client:
+        client.sendall(request)
+        chunks = []
+        while True:
+            try:
+                chunk = client.recv(65536)
+            except TimeoutError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _count(port: int) -> bytes:
+    path = "/sparql?" + urllib.parse.urlencode({"query": COUNT_IMPORTS})
+    return _raw(port, f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/csv\r\nConnection: close\r\n\r\n"
+                .encode())
+
+
+def test_a_foreign_host_header_gets_421(served):
+    _, port = served
+    answer = _raw(port, b"GET /sparql HTTP/1.1\r\nHost: attacker.example:8000\r\nConnection: close\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 421"), answer[:200]
+    answer = _raw(port, f"GET /sparql HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n".encode())
+    assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+
+
+@pytest.mark.parametrize(("header", "status"), [("Content-Length: abc", b"400"), ("Content-Length: -1", b"400"),
+                                                ("Transfer-Encoding: chunked", b"411")])
+def test_malformed_framing_gets_a_well_formed_answer(served, header, status):
+    _, port = served
+    answer = _raw(port, f"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n{header}\r\n"
+                        "Content-Type: application/sparql-query\r\n\r\nASK {}".encode())
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 " + status), answer[:300]
+    length = int(next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")))
+    assert len(body) == length and body.endswith(b"\n")
+
+
+def test_a_silent_connection_is_closed_and_does_not_block_others(served):
+    _, port = served
+    silent = [socket.create_connection(("127.0.0.1", port)) for _ in range(20)]
+    try:
+        assert b"\n1" in _count(port) or b"\n0" in _count(port)  # others are answered meanwhile
+        for client in silent:
+            client.settimeout(5)
+            assert client.recv(1) == b""  # the server hung up on it (socket timeout 1 s)
+    finally:
+        for client in silent:
+            client.close()
+
+
+def test_fast_queries_are_answered_while_slow_ones_hold_workers(served):
+    _, port = served
+    slow_path = "/sparql?" + urllib.parse.urlencode({"query": RUNAWAY})
+    finished: list[tuple[str, float, bytes]] = []
+
+    def slow() -> None:
+        answer = _raw(port, f"GET {slow_path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode(), 30)
+        finished.append(("slow", time.monotonic(), answer[:12]))
+
+    def fast() -> None:
+        answer = _count(port)
+        finished.append(("fast", time.monotonic(), answer[:12]))
+
+    with ThreadPoolExecutor(12) as pool:
+        for _ in range(3):
+            pool.submit(slow)
+        time.sleep(0.5)  # the slow ones hold both ready workers and one more
+        for _ in range(8):
+            pool.submit(fast)
+    fast_done = [t for kind, t, answer in finished if kind == "fast" and answer == b"HTTP/1.1 200"]
+    slow_done = [t for kind, t, answer in finished if kind == "slow" and answer == b"HTTP/1.1 503"]
+    assert len(fast_done) == 8 and len(slow_done) == 3, finished
+    assert max(fast_done) < min(slow_done)  # no fast query waited for a slow one to be stopped
+
+
+def test_the_server_sees_a_new_import_without_a_restart(served, runner):
+    project, port = served
+    assert _count(port).endswith(b"\r\n0\r\n")
+    result = runner.invoke(main, ["--root", str(project.root), "import", "ucdp-ged",
+                                  str(FIXTURES / "ged_sample.csv")])
+    assert result.exit_code == 0, result.output
+    answers = {_count(port).rsplit(b"\r\n", 2)[-2] for _ in range(10)}
+    assert answers == {b"1"}  # every worker, from its next query on: never two snapshots
