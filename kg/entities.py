@@ -196,6 +196,15 @@ class EntityCard:
     incoming: list[Fact]
     claims: list[ClaimLine]
     sources: list[tuple[str, str]] = field(default_factory=list)
+    #: how many statements point at it and how many claims concern it, where the card shows
+    #: only the first CARD_LIMIT of them (None: it shows them all)
+    incoming_total: int | None = None
+    claims_total: int | None = None
+
+
+#: Most incoming statements and claims a card lists; an imported dataset's organisation is the
+#: claimant of hundreds of thousands of claims, which no card can show (or label) in time.
+CARD_LIMIT = 1000
 
 
 def card(store: Store, iri: str, *, lang: str = "en") -> EntityCard:
@@ -229,22 +238,33 @@ def card(store: Store, iri: str, *, lang: str = "en") -> EntityCard:
         else:
             value_iri = value.value if isinstance(value, ox.NamedNode) else None
             facts.append(Fact(name_of(row["property"]), name_of(value), prop, value_iri))
+    incoming_rows = select_rows(store, internal_query("card_incoming"), {"entity": entity})
+    incoming_total = _count(store, "card_count_incoming", entity) if len(incoming_rows) > CARD_LIMIT else None
     incoming = [
         Fact(name_of(row["property"]), name_of(row["subject"]), row["property"].value, row["subject"].value)
-        for row in select_rows(store, internal_query("card_incoming"), {"entity": entity})
+        for row in sorted(incoming_rows[:CARD_LIMIT], key=lambda r: (r["property"].value, str(r["subject"])))
         if isinstance(row["subject"], ox.NamedNode) and row["property"].value != ONTOLOGY + "hasSource"
     ]
-    claims = _claims(store, entity, name_of)
+    claims, claims_total = _claims(store, entity, name_of)
     sources = [(name_of(ox.NamedNode(s)), _source_address(store, s)) for s in sorted(set(source_iris))]
     return EntityCard(
         iri=iri, label=label(store, iri, lang), kinds=sorted(set(kinds)), names=names,
         identifiers=identifiers, facts=facts, incoming=incoming, claims=claims, sources=sources,
+        incoming_total=incoming_total, claims_total=claims_total,
     )
 
 
-def _claims(store: Store, entity: ox.NamedNode, name_of) -> list[ClaimLine]:
+def _count(store: Store, query: str, entity: ox.NamedNode) -> int:
+    return int(select_rows(store, internal_query(query), {"entity": entity})[0]["n"].value)
+
+
+def _claims(store: Store, entity: ox.NamedNode, name_of) -> tuple[list[ClaimLine], int | None]:
+    """The claims of a card, by date reported, and their total if there are more than it shows."""
+    rows = select_rows(store, internal_query("card_claims"), {"entity": entity})
+    total = _count(store, "card_count_claims", entity) if len(rows) > CARD_LIMIT else None
+    rows = sorted(rows[:CARD_LIMIT], key=lambda r: (r["reported"].value if "reported" in r else "", r["claim"].value))
     grouped: dict[str, ClaimLine] = {}
-    for row in select_rows(store, internal_query("card_claims"), {"entity": entity}):
+    for row in rows:
         key = row["claim"].value
         line = grouped.setdefault(key, ClaimLine(
             label=name_of(row["claim"]),
@@ -257,7 +277,7 @@ def _claims(store: Store, entity: ox.NamedNode, name_of) -> list[ClaimLine]:
                 text = name_of(row[column])
                 if text not in bucket:
                     bucket.append(text)
-    return list(grouped.values())
+    return list(grouped.values()), total
 
 
 def _source_address(store: Store, iri: str) -> str:

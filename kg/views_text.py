@@ -25,11 +25,15 @@ def render_card(card: EntityCard) -> str:
             figure = f"{claim.value} {claim.measure}".strip()
             lines.append(f"    {figure} -- {', '.join(claim.claimants) or '?'}"
                          f" ({claim.reported or 'undated'}); source: {'; '.join(claim.sources)}")
+        if card.claims_total:
+            lines.append(f"    ... {card.claims_total} claims in all: the card lists the first rows only; "
+                         "ask SPARQL for the rest")
     if card.incoming:
         lines.append("  referred to by:")
         lines.extend(f"    {fact.value} ({fact.property})" for fact in card.incoming[:40])
-        if len(card.incoming) > 40:
-            lines.append(f"    ... and {len(card.incoming) - 40} more")
+        total = card.incoming_total or len(card.incoming)
+        if total > 40:
+            lines.append(f"    ... and {total - 40} more")
     if card.sources:
         lines.append("  sources:")
         lines.extend(f"    {title}: {address}" for title, address in card.sources)

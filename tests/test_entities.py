@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 import pytest
 
 from kg.entities import card, resolve, search
@@ -69,3 +70,23 @@ def test_card_has_names_identifiers_facts_claims_and_sources(store):
 def test_card_labels_follow_the_language(store):
     assert card(store, JAPAROV, lang="ru").label == "Садыр Жапаров"
     assert card(store, instance_iri("person", "sirojiddin-muhriddin"), lang="ru").label == "Sirojiddin Muhriddin"
+
+
+def test_a_card_of_an_entity_with_thousands_of_claims_lists_the_first_and_counts_all():
+    from kg.entities import CARD_LIMIT, card
+    from kg.namespaces import ONTOLOGY
+    from kg.store import OxigraphStore
+
+    store = OxigraphStore()
+    org = ox.NamedNode("https://w3id.org/pskg/id/org/bulk")
+    graph = ox.NamedNode("https://w3id.org/pskg/graph/import/test/bulk")
+    quads = [ox.Quad(org, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), ox.Literal("Bulk"), graph)]
+    for i in range(1500):
+        claim = ox.NamedNode(f"https://w3id.org/pskg/id/claim/bulk-{i}")
+        quads += [ox.Quad(claim, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                          ox.NamedNode(ONTOLOGY + "Claim"), graph),
+                  ox.Quad(claim, ox.NamedNode(ONTOLOGY + "hasClaimant"), org, graph)]
+    store.load(quads)
+    shown = card(store, org.value)
+    assert len(shown.claims) == CARD_LIMIT and shown.claims_total == 1500
+    assert len(shown.incoming) == CARD_LIMIT and shown.incoming_total == 1500
