@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -89,6 +90,23 @@ def negotiate(accept: str, offered: dict[str, object], default: str) -> str | No
                 (m for m in offered if m.startswith(media[:-1])), None)
     return None
 
+
+#: processor seconds after which a job counts as long (see QueryExecutor.call), and the niceness it then runs at
+LONG_AFTER = 0.2
+LONG_NICENESS = 19
+#: seconds an extra worker (beyond --workers) may stay idle before it is stopped; starting one
+#: costs a processor second, so under bursts of load the pool keeps what it grew to
+IDLE_RETIRE = 60.0
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(pid: int) -> float:
+    """Processor time a process has used (user and system), from /proc; wall time elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICKS
+    except (OSError, IndexError, ValueError):
+        return time.monotonic()
 
 _NO_SERVICE = Answer.error(403, "SERVICE is refused here: this endpoint does not query other endpoints")
 
@@ -234,12 +252,24 @@ class _Worker:
         child.close()
         #: why this worker could not be cut off from the network (None: it is)
         self.unsandboxed = self.connection.recv()
+        self.idle_since = time.monotonic()
 
     def stop(self) -> None:
         if self.process.is_alive():
             self.process.kill()
         self.process.join(timeout=5)
         self.connection.close()
+
+
+def _context():
+    """Worker processes forked from a fork server that has the package imported: a worker
+    starts in about 40 ms instead of 170 ms (bench/README.md), which matters because every
+    query stopped at a limit costs one; spawned where there is no fork server."""
+    if "forkserver" not in mp.get_all_start_methods():
+        return mp.get_context("spawn")
+    context = mp.get_context("forkserver")
+    context.set_forkserver_preload(["kg.server.executor", "kg.server.pages"])
+    return context
 
 
 class QueryExecutor:
@@ -252,11 +282,13 @@ class QueryExecutor:
     """
 
     def __init__(self, store_dir: Path, *, workers: int = 2, max_workers: int | None = None, timeout: float = 30.0,
-                 row_limit: int = 100_000, memory_mib: int = 4096):
+                 row_limit: int = 100_000, memory_mib: int = 4096, max_long: int | None = None):
         self.store_dir, self.timeout, self.row_limit, self.memory_mib = str(store_dir), timeout, row_limit, memory_mib
         self.workers = max(1, workers)
-        self.max_workers = max(self.workers, max_workers or 4 * self.workers)
-        self._context = mp.get_context("spawn")
+        self.max_workers = max(self.workers, max_workers or max(16, 4 * self.workers))
+        self.max_long = max(1, max_long or self.workers)
+        self._long = 0
+        self._context = _context()
         self._idle = [self._spawn() for _ in range(self.workers)]
         self._total = len(self._idle)
         self._lock = threading.Condition()
@@ -300,16 +332,23 @@ class QueryExecutor:
             return worker
 
     def _give_back(self, worker: _Worker | None) -> None:
+        """Return a worker to the idle list (the last used is taken first); stop the extra
+        workers that have not been used for IDLE_RETIRE seconds, and a worker that died."""
+        retired = []
         with self._lock:
-            if worker is not None and len(self._idle) < self.workers and not self._closed:
+            if worker is None or self._closed:
+                self._total -= 1
+                retired = [worker] if worker is not None else []
+            else:
+                worker.idle_since = time.monotonic()
                 self._idle.append(worker)
-                self._lock.notify()
-                return
-            self._total -= 1
-        if worker is not None:
-            threading.Thread(target=self._retire, args=(worker,), daemon=True).start()
-        with self._lock:
+            now = time.monotonic()
+            while len(self._idle) > self.workers and now - self._idle[0].idle_since > IDLE_RETIRE:
+                retired.append(self._idle.pop(0))
+                self._total -= 1
             self._lock.notify()
+        for old in retired:
+            threading.Thread(target=self._retire, args=(old,), daemon=True).start()
 
     @staticmethod
     def _retire(worker: _Worker) -> None:
@@ -327,13 +366,34 @@ class QueryExecutor:
         return self.call("query", query, accept)
 
     def call(self, job: str, *args) -> Answer:
-        """Run one job in a worker under the time limit: 503 past it, and the worker is replaced."""
+        """Run one job in a worker under the time limit: 503 past it, and the worker is replaced.
+
+        A job that has used ``LONG_AFTER`` seconds of processor time is a long one: its worker
+        runs in the idle scheduling class from then on (so that short jobs beside it keep the
+        processor) and is retired afterwards. At most ``max_long`` long jobs run at once; one more is stopped at
+        once with 503, so that long queries cannot take every worker and starve short ones.
+        """
         started = time.monotonic()
         worker = self._take(started + self.timeout)
         if worker is None:
             return Answer.error(503, "every worker is busy; try again")
+        long = False
         try:
+            cpu_before = _cpu_seconds(worker.process.pid)
             worker.connection.send((job, args))
+            while not worker.connection.poll(min(0.1, max(0.0, self.timeout - (time.monotonic() - started)))):
+                if time.monotonic() - started >= self.timeout:
+                    break
+                # long: by the processor time it took (under load, short jobs wait long for a processor)
+                if _cpu_seconds(worker.process.pid) - cpu_before >= LONG_AFTER:
+                    long = self._become_long(worker)
+                    if not long:
+                        worker.stop()
+                        worker = None
+                        return Answer.error(503, f"{self.max_long} long queries are running already; this one "
+                                                 f"was stopped after {LONG_AFTER:g} s of processor time; "
+                                                 "try again later, or narrow it")
+                    break
             if worker.connection.poll(max(0.0, self.timeout - (time.monotonic() - started))):
                 status, media, body = worker.connection.recv()
                 return Answer(status, media, body)
@@ -347,7 +407,27 @@ class QueryExecutor:
             return Answer.error(503, "the query worker stopped (it may have passed the memory limit of "
                                      f"{self.memory_mib} MiB); it has been replaced")
         finally:
+            if long:
+                with self._lock:
+                    self._long -= 1
+                if worker is not None:  # its priority stays lowered: retire it
+                    threading.Thread(target=self._retire, args=(worker,), daemon=True).start()
+                    worker = None
             self._give_back(worker)
+
+    def _become_long(self, worker: _Worker) -> bool:
+        with self._lock:
+            if self._long >= self.max_long:
+                return False
+            self._long += 1
+        try:  # Linux's idle class: it runs only when no other process wants the processor
+            os.sched_setscheduler(worker.process.pid, os.SCHED_IDLE, os.sched_param(0))
+        except (AttributeError, OSError):
+            try:
+                os.setpriority(os.PRIO_PROCESS, worker.process.pid, LONG_NICENESS)
+            except (AttributeError, OSError):
+                pass  # not on this system: the limit on long jobs still holds
+        return True
 
     def close(self) -> None:
         with self._lock:

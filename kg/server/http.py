@@ -1,5 +1,6 @@
 """`kg serve`: the SPARQL 1.1 Protocol at /sparql, a query page at /, network views at /view
-and dereferenceable entity IRIs at /id/..., from the standard library's threading HTTP server.
+and dereferenceable entity IRIs at /id/..., on the standard library's HTTP server with a
+connection reactor (:mod:`kg.server.connections`).
 
 Read-only: updates get 403, SERVICE gets 403, and every client query runs in a worker
 process with a time limit and a row limit (:mod:`kg.server.executor`). Entity pages and
@@ -12,11 +13,10 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
 import urllib.parse
 from dataclasses import dataclass
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -24,6 +24,7 @@ import pyoxigraph as ox
 from kg.errors import KgError
 from kg.namespaces import BASE, INSTANCE, PREFIXES, compact
 from kg.query import catalogue
+from kg.server.connections import ReactorServer
 from kg.server.executor import GRAPH_TYPES, Answer, QueryExecutor, negotiate, refusal, with_charset
 from kg.server.pages import HTML, html, local_path
 from kg.storage import open_current
@@ -32,8 +33,7 @@ MAX_BODY = 1 << 20  # 1 MiB of query text is plenty
 ENTITY_FORMATS = {"ttl": "text/turtle", "jsonld": "application/ld+json", "nt": "application/n-triples"}
 
 
-MAX_CONNECTIONS = 256  # connections served at once; more get 503 at once rather than a thread each
-LISTEN_BACKLOG = 512
+HANDLER_THREADS = 64  # requests served at once (the rest queue); silent connections hold none
 SOCKET_TIMEOUT = 15.0  # seconds a client may take to send a request (or to read its answer)
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 
@@ -49,45 +49,9 @@ class Site:
     hosts: frozenset[str]
 
 
-_BUSY_TEXT = b"too many connections; try again\n"
-_BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n"
-         b"Content-Length: " + str(len(_BUSY_TEXT)).encode() + b"\r\n\r\n" + _BUSY_TEXT)
-
-
-class BoundedServer(ThreadingHTTPServer):
-    """The standard library's threading server with a real listen backlog and a bound on the
-    connections it serves at once (each beyond it gets 503 and is closed, no thread)."""
-
-    request_queue_size = LISTEN_BACKLOG
-    daemon_threads = True
-    block_on_close = False
-
-    def __init__(self, *args, **kwargs) -> None:
-        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
-        super().__init__(*args, **kwargs)
-
-    def process_request(self, request, client_address) -> None:
-        if not self._slots.acquire(blocking=False):
-            try:
-                request.settimeout(1.0)
-                request.sendall(_BUSY)
-            except OSError:
-                pass
-            self.shutdown_request(request)
-            return
-        super().process_request(request, client_address)
-
-    def process_request_thread(self, request, client_address) -> None:
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            self._slots.release()
-
-
 class Handler(BaseHTTPRequestHandler):
     server_version = "kg-serve"
-    protocol_version = "HTTP/1.1"  # keep-alive, with Content-Length on every answer
-    timeout = SOCKET_TIMEOUT  # a client silent this long is disconnected (no thread held forever)
+    protocol_version = "HTTP/1.0"  # one request per connection: no thread waits on an idle keep-alive
     site: Site  # set on the subclass made by make_server
 
     # --- plumbing ---------------------------------------------------------------------------
@@ -319,7 +283,7 @@ _FORMAT_NAMES = {
 def make_server(store_dir: Path, queries_dir: Path, *, host: str = "127.0.0.1", port: int = 8000,
                 timeout: float = 30.0, row_limit: int = 100_000, workers: int = 2, max_workers: int | None = None,
                 memory_mib: int = 4096, public_hosts: tuple[str, ...] = (), socket_timeout: float = SOCKET_TIMEOUT,
-                verbose: bool = False) -> ThreadingHTTPServer:
+                verbose: bool = False) -> ReactorServer:
     """A ready server over the store published in ``store_dir`` (call ``serve_forever``);
     close it with :func:`close_server`.
 
@@ -334,7 +298,8 @@ def make_server(store_dir: Path, queries_dir: Path, *, host: str = "127.0.0.1", 
     executor = QueryExecutor(store_dir, workers=workers, max_workers=max_workers, timeout=timeout,
                              row_limit=row_limit, memory_mib=memory_mib)
     try:
-        server = BoundedServer((host, port), type("BoundHandler", (Handler,), {"timeout": socket_timeout}))
+        server = ReactorServer((host, port), type("BoundHandler", (Handler,), {}), threads=HANDLER_THREADS,
+                               socket_timeout=socket_timeout)
     except OSError as err:
         executor.close()
         raise KgError(f"cannot listen on {host}:{port}: {err.strerror}") from None
@@ -350,7 +315,7 @@ def make_server(store_dir: Path, queries_dir: Path, *, host: str = "127.0.0.1", 
     return server
 
 
-def close_server(server: ThreadingHTTPServer) -> None:
+def close_server(server: ReactorServer) -> None:
     site = server.RequestHandlerClass.site
     server.server_close()
     site.executor.close()
