@@ -231,7 +231,7 @@ def load(base: str, fast: list[tuple[str, bytes | None]], clients: int, seconds:
         f"{fast_errors} errors {errors}; {len(slow)} runaway, {slow.count(503)} stopped with 503")
 
 
-def store_mix(root: Path, ged: Path, base: str) -> None:
+def store_mix(root: Path, events: int, base: str) -> None:
     from kg import storage
 
     store_dir = root / ".kg"
@@ -252,10 +252,13 @@ def store_mix(root: Path, ged: Path, base: str) -> None:
         f"import graphs answered: {sorted(a.decode() for a in answers)}")
 
     before = storage.read_manifest(store_dir)["store"]
-    importing = kg(root, "import", "ucdp-ged", str(ged), "--replace")
+    other = root / "ged-other.csv"
+    write_ged(other, max(3000, events // 4), random.Random(2))
+    importing = kg(root, "import", "ucdp-ged", str(other), "--replace")
     while not any(n.startswith(".import-") for n in os.listdir(store_dir)) and importing.poll() is None:
         time.sleep(0.05)
     time.sleep(2)
+    killed_running = importing.poll() is None
     importing.send_signal(signal.SIGKILL)
     importing.wait()
     after = storage.read_manifest(store_dir)["store"]
@@ -265,7 +268,8 @@ def store_mix(root: Path, ged: Path, base: str) -> None:
     left = [n for n in sorted(set(os.listdir(store_dir)) - {storage.MANIFEST, storage.LOCK, current})
             if not n.endswith(storage.PIN_SUFFIX) and not _pinned(store_dir / n)]  # the server's workers pin theirs
     row("kill -9 during `kg import --replace`", "nothing visible, nothing behind after the next command",
-        f"published store {'unchanged' if after == before else 'CHANGED'}; left after `kg stats`: {left or 'nothing'}")
+        f"killed while running: {killed_running}; published store {'unchanged' if after == before else 'CHANGED'}; "
+        f"left after `kg stats`: {left or 'nothing'}")
 
     errors, reads, done = [], [0], threading.Event()
 
@@ -334,7 +338,7 @@ def main() -> None:
     print("| what | target | observed |\n|---|---|---|")
     with tempfile.TemporaryDirectory(prefix="kg-stress-") as tmp:
         root = Path(tmp)
-        ged = make_project(root, args.events)
+        make_project(root, args.events)
         port = free_port()
         server = kg(root, "serve", "--port", str(port), "--timeout", str(args.timeout), "--workers",
                     str(args.workers), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -347,7 +351,7 @@ def main() -> None:
             fast = fast_requests(base, root)
             load(base, fast, args.clients, args.seconds, 0.0)
             load(base, fast, args.clients, args.seconds, 0.1)
-            store_mix(root, ged, base)
+            store_mix(root, args.events, base)
         finally:
             server.terminate()
             server.wait(timeout=30)

@@ -132,17 +132,30 @@ def build(project: Project, *, force: bool = False, on_rebuild: Callable[[], Non
 
 
 def write_generation(project: Project, sources: dict[str, list[ox.Quad]], manifest: dict | None,
-                      current_fingerprint: str) -> BuildReport:
-    """Write a new generation from the sources and the imports of the current one; publish it."""
+                     current_fingerprint: str) -> BuildReport:
+    """Write a new generation from the sources and the complete imports of the current one
+    (``manifest``'s, if any); publish it.
+
+    The imports are carried over by starting from a backup of the current generation (hard
+    links) and replacing everything else in it, so a rebuild costs what the curated data
+    costs, not what the imports weigh.
+    """
     fresh = storage.new_generation(project.store_dir)
     live = project.store_dir / storage.generation_of(manifest) if manifest else None
+    live = live if live is not None and live.is_dir() else None
     try:
+        if live is not None:
+            storage.check(live, manifest)
+            with OxigraphStore(live, read_only=True) as old:
+                old.backup(fresh)
         with OxigraphStore(fresh) as store:
+            carried = _keep_complete_imports(store)
             for quads in sources.values():
                 store.load(quads)
-            carried = _copy_imports(live, store) if live is not None and live.is_dir() else set()
             store.load(describe(store))
-            graphs = {g: sum(1 for _ in store.quads(g)) for g in store.graphs()}
+            known = (manifest or {}).get("graphs", {})
+            graphs = {g: known[g] if g in carried and g in known else sum(1 for _ in store.quads(g))
+                      for g in store.graphs()}
         files = [project.relative(p) for files in source_files(project).values() for p in files]
         report = BuildReport(fingerprint=current_fingerprint, files=files, graphs=graphs)
         imports = [i for i in (manifest or {}).get("imports", []) if i.get("graph") in carried]
@@ -153,16 +166,18 @@ def write_generation(project: Project, sources: dict[str, list[ox.Quad]], manife
     return report
 
 
-def _copy_imports(live: Path, target: OxigraphStore) -> set[str]:
-    """Carry the complete imported graphs over from the previous store (a rebuild replaces
-    curated data only); return their names."""
-    with OxigraphStore(live, read_only=True) as old:
-        complete = {q.graph_name.value for q in old.quads_for_pattern(
-            None, ox.NamedNode(ONTOLOGY + "isComplete"), None, None) if isinstance(q.graph_name, ox.NamedNode)}
-        carried = {g for g in old.graphs() if g.startswith(IMPORT_GRAPH_PREFIX) and g in complete}
-        for graph in sorted(carried):
-            target.load(old.quads(graph))
-    return carried
+def _keep_complete_imports(store: OxigraphStore) -> set[str]:
+    """Drop every graph but the complete imports (a rebuild replaces curated data only, and the
+    remains of an interrupted import of an older store); return the imports kept."""
+    complete = {q.graph_name.value for q in store.quads_for_pattern(
+        None, ox.NamedNode(ONTOLOGY + "isComplete"), None, None) if isinstance(q.graph_name, ox.NamedNode)}
+    kept = set()
+    for graph in store.graphs():
+        if graph.startswith(IMPORT_GRAPH_PREFIX) and graph in complete:
+            kept.add(graph)
+        else:
+            store.clear_graph(graph)
+    return kept
 
 
 def _manifest(generation: Path, report: BuildReport, imports: list[dict]) -> dict:
