@@ -142,11 +142,18 @@ def attacks(base: str, port: int) -> None:
     row("update sent as query=", "403", str(status))
 
 
-def entity_page(base: str, timeout: float) -> None:
+def entity_page(base: str, root: Path, timeout: float) -> None:
     started = time.perf_counter()
     status, body = fetch(f"{base}/id/org/ucdp", headers={"Accept": "text/html"})
     row("largest entity page (/id/org/ucdp, claimant of every imported claim)",
         f"answer or 503 within {timeout:g} s", f"{status} in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    showing = kg(root, "show", "org:ucdp")
+    out, _ = showing.communicate()
+    seconds = time.perf_counter() - started
+    total = next((line.strip() for line in out.splitlines() if "claims in all" in line), "")
+    row("`kg show org:ucdp` (the same card in the terminal)", "",
+        f"exit {showing.returncode} in {seconds:.1f} s; {total}")
 
 
 def held_connections(base: str, server: subprocess.Popen, count: int = 1000) -> None:
@@ -306,9 +313,12 @@ def store_mix(root: Path, events: int, base: str) -> None:
     row("32 bytes overwritten in the largest table file, then `kg query`", "one line, no memory blow-up",
         f"exit {querying.returncode}, {err.count(chr(10))} line(s) in {time.perf_counter() - started:.1f} s, "
         f"largest child so far {peak} MiB: {err.strip()[:90]}...")
+    started = time.perf_counter()
     repairing = kg(root, "repair")
     out, err = repairing.communicate()
-    row("`kg repair` after it", "rebuilt and re-imported", f"exit {repairing.returncode}: {out.splitlines()[0]}")
+    again = sum(1 for line in out.splitlines() if "re-imported" in line)
+    row("`kg repair` after it", "rebuilt and re-imported", f"exit {repairing.returncode} in "
+        f"{time.perf_counter() - started:.0f} s: {out.splitlines()[0]}; {again} file(s) re-imported")
 
 
 def _pinned(path: Path) -> bool:
@@ -334,11 +344,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--timeout", type=float, default=10)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workdir", type=Path, help="Keep the project here, and reuse it if it is there already.")
     args = parser.parse_args()
     print("| what | target | observed |\n|---|---|---|")
     with tempfile.TemporaryDirectory(prefix="kg-stress-") as tmp:
-        root = Path(tmp)
-        make_project(root, args.events)
+        root = args.workdir or Path(tmp)
+        if not (root / ".kg" / "manifest.json").exists():
+            root.mkdir(parents=True, exist_ok=True)
+            make_project(root, args.events)
         port = free_port()
         server = kg(root, "serve", "--port", str(port), "--timeout", str(args.timeout), "--workers",
                     str(args.workers), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -346,7 +359,7 @@ def main() -> None:
         try:
             wait_ready(base + "/sparql", 120)
             attacks(base, port)
-            entity_page(base, args.timeout)
+            entity_page(base, root, args.timeout)
             held_connections(base, server)
             fast = fast_requests(base, root)
             load(base, fast, args.clients, args.seconds, 0.0)

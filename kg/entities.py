@@ -197,14 +197,16 @@ class EntityCard:
     claims: list[ClaimLine]
     sources: list[tuple[str, str]] = field(default_factory=list)
     #: how many statements point at it and how many claims concern it, where the card shows
-    #: only the first CARD_LIMIT of them (None: it shows them all)
+    #: only the first CARD_LIMIT of them (None: it shows them all); COUNT_LIMIT + 1 means more
     incoming_total: int | None = None
     claims_total: int | None = None
 
 
 #: Most incoming statements and claims a card lists; an imported dataset's organisation is the
 #: claimant of hundreds of thousands of claims, which no card can show (or label) in time.
-CARD_LIMIT = 1000
+CARD_LIMIT = 500
+#: Totals past this are given as "more than" (counting millions exactly costs seconds).
+COUNT_LIMIT = 10_000
 
 
 def card(store: Store, iri: str, *, lang: str = "en") -> EntityCard:

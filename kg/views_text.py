@@ -26,15 +26,22 @@ def render_card(card: EntityCard) -> str:
             lines.append(f"    {figure} -- {', '.join(claim.claimants) or '?'}"
                          f" ({claim.reported or 'undated'}); source: {'; '.join(claim.sources)}")
         if card.claims_total:
-            lines.append(f"    ... {card.claims_total} claims in all: the card lists the first rows only; "
+            lines.append(f"    ... {_total(card.claims_total)} claims in all: the card lists the first rows only; "
                          "ask SPARQL for the rest")
     if card.incoming:
         lines.append("  referred to by:")
         lines.extend(f"    {fact.value} ({fact.property})" for fact in card.incoming[:40])
         total = card.incoming_total or len(card.incoming)
         if total > 40:
-            lines.append(f"    ... and {total - 40} more")
+            lines.append(f"    ... and {_total(total - 40)} more")
     if card.sources:
         lines.append("  sources:")
         lines.extend(f"    {title}: {address}" for title, address in card.sources)
     return "\n".join(lines)
+
+
+def _total(count: int) -> str:
+    """A count as a card says it: past the counting limit, "more than" the limit."""
+    from kg.entities import COUNT_LIMIT
+
+    return f"more than {COUNT_LIMIT:,}" if count > COUNT_LIMIT else f"{count:,}"

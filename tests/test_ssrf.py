@@ -5,6 +5,7 @@ the connections a loopback listener receives."""
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import random
 import socket
 import threading
@@ -86,6 +87,14 @@ def test_a_variable_named_service_and_an_update_sent_as_a_query(endpoint):
     assert status == 403 and b"read-only" in body
 
 
+def _require_sandbox(reason: str | None) -> None:
+    """The seccomp sandbox exists on Linux (x86-64, AArch64) only; CI runs there and must have it."""
+    if reason is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"the query workers' network sandbox is missing in CI: {reason}")
+        pytest.skip(reason)
+
+
 def _sandboxed_service(port: int, connection) -> None:
     from kg.sandbox import forbid_network
 
@@ -105,7 +114,7 @@ def test_a_sandboxed_process_cannot_connect_even_when_the_query_gets_through(lis
     process.start()
     reason, outcome = parent.recv()
     process.join(timeout=10)
-    assert reason is None, reason
+    _require_sandbox(reason)
     assert outcome == "PermissionError"
     assert listener.settled() == 0
 
@@ -116,7 +125,7 @@ def test_the_workers_refuse_a_service_call_the_token_check_missed(project, liste
     monkeypatch.setattr(executor_module, "refusal", lambda query: None)  # as if the check had a hole
     pool = executor_module.QueryExecutor(project.store_dir, workers=1, timeout=10)
     try:
-        assert pool.unsandboxed is None
+        _require_sandbox(pool.unsandboxed)
         answer = pool.run(f"SELECT * {{ SERVICE <http://127.0.0.1:{listener.port}/> {{ ?a ?b ?c }} }}",
                           "application/sparql-results+json")
     finally:
