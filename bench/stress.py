@@ -79,22 +79,6 @@ def raw(port: int, request: bytes) -> bytes:
         return client.recv(200)
 
 
-class Listener:
-    def __init__(self) -> None:
-        self.socket = socket.create_server(("127.0.0.1", 0), backlog=128)
-        self.port, self.connections = self.socket.getsockname()[1], 0
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self.socket.accept()
-            except OSError:
-                return
-            self.connections += 1
-            client.close()
-
-
 def make_project(folder: Path, events: int) -> Path:
     for name in ("ontology", "data", "queries"):
         shutil.copytree(ROOT / name, folder / name)
@@ -111,7 +95,7 @@ def make_project(folder: Path, events: int) -> Path:
 
 
 def attacks(base: str, port: int) -> None:
-    from tests.test_ssrf import _attack, _fuzz_cases
+    from tests.test_ssrf import Listener, _attack, _fuzz_cases
 
     listener = Listener()
     attack = _attack(listener.port)
@@ -345,6 +329,8 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=10)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--workdir", type=Path, help="Keep the project here, and reuse it if it is there already.")
+    parser.add_argument("--only", default="attacks,pages,connections,load,store",
+                        help="Which parts to run, of attacks, pages, connections, load, store (comma-separated).")
     args = parser.parse_args()
     print("| what | target | observed |\n|---|---|---|")
     with tempfile.TemporaryDirectory(prefix="kg-stress-") as tmp:
@@ -358,13 +344,19 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         try:
             wait_ready(base + "/sparql", 120)
-            attacks(base, port)
-            entity_page(base, root, args.timeout)
-            held_connections(base, server)
-            fast = fast_requests(base, root)
-            load(base, fast, args.clients, args.seconds, 0.0)
-            load(base, fast, args.clients, args.seconds, 0.1)
-            store_mix(root, args.events, base)
+            parts = set(args.only.split(","))
+            if "attacks" in parts:
+                attacks(base, port)
+            if "pages" in parts:
+                entity_page(base, root, args.timeout)
+            if "connections" in parts:
+                held_connections(base, server)
+            if "load" in parts:
+                fast = fast_requests(base, root)
+                load(base, fast, args.clients, args.seconds, 0.0)
+                load(base, fast, args.clients, args.seconds, 0.1)
+            if "store" in parts:
+                store_mix(root, args.events, base)
         finally:
             server.terminate()
             server.wait(timeout=30)

@@ -1,7 +1,10 @@
 """Run SPARQL queries in worker processes, so that a runaway query can be cut off.
 
-pyoxigraph cannot cancel a query, and a thread cannot be stopped, so each query runs in one
-of a few worker processes, each with the store opened read-only. A query past the time
+pyoxigraph cannot cancel a query, and a thread cannot be stopped, so each query (and each
+page that reads the store, :mod:`kg.server.pages`) runs in one of a pool of worker
+processes. Each worker is cut off from the network before it reads anything
+(:mod:`kg.sandbox`), limited in address space, and reads the store generation published
+when its job starts (:class:`kg.storage.Follower`). A job past the time limit or the memory
 limit has its worker killed and replaced, and the client gets a clear error; a result past
 the row limit is refused rather than streamed without end. Results come back serialized in
 the format the client asked for.
@@ -278,7 +281,7 @@ class QueryExecutor:
     ``workers`` processes are kept ready. When a job finds none idle, the pool grows, up to
     ``max_workers``, so that slow queries holding some workers do not make fast ones wait for
     them; a spare is started ahead of need whenever the last idle worker is taken. Extra
-    workers stop once they are idle again.
+    workers stop after IDLE_RETIRE seconds without a job. Long jobs: see :meth:`call`.
     """
 
     def __init__(self, store_dir: Path, *, workers: int = 2, max_workers: int | None = None, timeout: float = 30.0,
