@@ -20,7 +20,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import storage
-from kg.dataset import describe
+from kg.dataset import VOID_GRAPH, describe
 from kg.errors import KgError
 from kg.namespaces import CURATED_GRAPH, IMPORT_GRAPH_PREFIX, ONTOLOGY, ONTOLOGY_GRAPH
 from kg.project import Project
@@ -252,6 +252,8 @@ def edit(project: Project, *, on_rebuild: Callable[[], None] | None = None,
         try:
             yield change
             if change.changed:
+                # an import rewrites the dataset's description too: count it as it is now
+                change.graphs[VOID_GRAPH] = sum(1 for _ in store.quads(VOID_GRAPH))
                 store.close()
                 report = BuildReport(fingerprint=manifest["fingerprint"], files=manifest["files"],
                                      graphs=change.graphs)

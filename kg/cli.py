@@ -538,10 +538,17 @@ def serve_command(ctx: click.Context, host: str, port: int, timeout: float, row_
         click.echo(f"Warning: {unsandboxed}; SERVICE is refused by the query's keywords alone.", err=True)
     click.echo(f"Serving http://{host}:{actual}/ (SPARQL endpoint at /sparql; read-only; "
                f"queries stop after {timeout:g} s or {row_limit} rows). Ctrl-C stops.", err=True)
+    import signal
+
+    def stop(_signal, _frame) -> None:  # SIGTERM (and SIGINT, even where it was ignored) stop it cleanly
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
-        pass
+        click.echo("Stopped.", err=True)
     finally:
         close_server(server)
 

@@ -21,6 +21,7 @@ import pyoxigraph as ox
 
 from kg.errors import KgError
 from kg.namespaces import compact
+from kg.sparql_tokens import calls_service, is_update
 from kg.store import QueryResult, Store, is_graph_result
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -197,6 +198,12 @@ def run(
         resolver = resolve_entity or (lambda ref: ref)
         values[name] = parse_param_value(params[name], raw, resolve_entity=resolver)
     text = bind(query, values)
+    if calls_service(text):
+        raise KgError(f"{query.path or query.name}: SERVICE is not run: kg queries the graph offline, "
+                      "never other endpoints")
+    if is_update(text):
+        raise KgError(f"{query.path or query.name}: an update is not run: kg query runs SELECT, ASK, "
+                      "CONSTRUCT and DESCRIBE (the store changes only through kg build and kg import)")
     try:
         return store.query(text)
     except KgError as err:

@@ -96,3 +96,19 @@ def calls_service(query: str) -> bool:
         return "SERVICE" in keywords(query)
     except LexError:
         return "service" in query.lower()
+
+
+#: The first keywords of SPARQL Update operations (after the prologue).
+UPDATE_FORMS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"})
+
+
+def is_update(query: str) -> bool:
+    """Whether the text is a SPARQL Update (its first keyword after PREFIX and BASE declarations).
+
+    >>> is_update('PREFIX ex: <http://e/> DROP ALL'), is_update('SELECT * { ?s ?p ?o }')
+    (True, False)
+    """
+    try:
+        return next((k for k in keywords(query) if k not in ("PREFIX", "BASE")), "") in UPDATE_FORMS
+    except LexError:
+        return False  # the engine reports the syntax error

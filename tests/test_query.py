@@ -147,3 +147,14 @@ def test_every_conflict_answers_the_competency_questions(store):
             assert row[-1] is not None and row[-1].value, f"{conflict}: a claim without sources"
     # the 1999 Kadar-zone operation is the one conflict with no casualty figure found
     assert without_claims == ["https://w3id.org/pskg/id/conflict/kadar-zone-conflict-1999"], without_claims
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("DROP ALL", "an update is not run"),
+    ("PREFIX ex: <http://e/> INSERT DATA { ex:a ex:b ex:c }", "an update is not run"),
+    ("SELECT * { SERVICE <http://nowhere.invalid/sparql> { ?s ?p ?o } }", "SERVICE is not run"),
+])
+def test_updates_and_service_calls_are_refused_in_one_line(kg, text, message):
+    result = kg("query", "-", input=text)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert message in result.output and result.output.count("\n") == 1, result.output

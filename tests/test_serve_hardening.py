@@ -138,3 +138,33 @@ def test_a_query_past_the_memory_limit_is_stopped_and_the_pool_goes_on(project):
         assert pool.run("ASK {}", "text/csv").body.strip() == b"true"
     finally:
         pool.close()
+
+
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGINT"])
+def test_kg_serve_answers_head_and_stops_cleanly(project, sig):
+    import signal
+    import subprocess
+    import sys
+
+    from tests.servers import free_port
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "kg", "--root", str(project.root), "--store-dir",
+                               str(project.store_dir), "serve", "--port", str(port)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                answer = _raw(port, b"HEAD /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                break
+            except OSError:
+                assert time.monotonic() < deadline and server.poll() is None, server.communicate()
+                time.sleep(0.2)
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.0 200") and body == b"", answer
+        server.send_signal(getattr(signal, sig))
+        out, err = server.communicate(timeout=30)
+    finally:
+        server.kill()
+    assert server.returncode == 0 and "Traceback" not in err and err.rstrip().endswith("Stopped."), err

@@ -161,3 +161,16 @@ def test_a_store_from_before_generations_is_still_read(scratch_project):
     storage.publish(scratch_project.store_dir, manifest)
     with open_store(scratch_project) as store:
         assert len(store.graphs()) >= 3
+
+
+def test_build_after_an_import_reports_what_stats_count(scratch_project, runner):
+    from kg.cli import main
+
+    build(scratch_project)
+    imported = runner.invoke(main, ["--root", str(scratch_project.root), "import", "ucdp-ged",
+                                    str(FIXTURES / "ged_sample.csv")])
+    assert imported.exit_code == 0, imported.output
+    built = runner.invoke(main, ["--root", str(scratch_project.root), "build"])
+    reported = int(built.output.split("Store up to date: ")[1].split()[0])
+    with open_store(scratch_project) as store:
+        assert reported == sum(1 for _ in store.quads())

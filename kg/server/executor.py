@@ -25,7 +25,7 @@ import pyoxigraph as ox
 
 from kg.errors import KgError
 from kg.sandbox import forbid_network
-from kg.sparql_tokens import LexError, calls_service, keywords
+from kg.sparql_tokens import calls_service, is_update
 from kg.storage import Follower
 from kg.store import OxigraphStore
 
@@ -114,9 +114,6 @@ def _cpu_seconds(pid: int) -> float:
 _NO_SERVICE = Answer.error(403, "SERVICE is refused here: this endpoint does not query other endpoints")
 
 
-UPDATE_FORMS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"})
-
-
 def refusal(query: str) -> Answer | None:
     """Why a query is refused before it runs (403): it calls SERVICE or it is an update.
 
@@ -127,11 +124,7 @@ def refusal(query: str) -> Answer | None:
     """
     if calls_service(query):
         return _NO_SERVICE
-    try:
-        form = next((k for k in keywords(query) if k not in ("PREFIX", "BASE")), "")
-    except LexError:
-        return None  # the engine reports the syntax error
-    if form in UPDATE_FORMS:
+    if is_update(query):
         return Answer.error(403, "this endpoint is read-only: SPARQL Update is refused")
     return None
 
@@ -223,6 +216,9 @@ def _jobs() -> dict:
 
 def _worker(store_dir: str, row_limit: int, memory_mib: int, connection) -> None:
     # before anything else: no query this process runs may open a connection, nor take the machine
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which stops the workers
     connection.send(forbid_network())
     if memory_mib:
         import resource
@@ -231,7 +227,10 @@ def _worker(store_dir: str, row_limit: int, memory_mib: int, connection) -> None
     jobs = _jobs()
     follower = Follower(Path(store_dir))  # each job sees the generation published when it starts
     while True:
-        job = connection.recv()
+        try:
+            job = connection.recv()
+        except (EOFError, OSError):  # the server is gone
+            job = None
         if job is None:
             follower.close()
             return

@@ -60,7 +60,9 @@ class Handler(BaseHTTPRequestHandler):
         if getattr(self.server, "verbose", False):
             sys.stderr.write(f"{self.address_string()} - {format % args}\n")
 
-    def _send(self, answer: Answer, *, head_only: bool = False, extra: dict[str, str] | None = None) -> None:
+    head_only = False  # set for a HEAD request: headers as for GET, no body
+
+    def _send(self, answer: Answer, *, extra: dict[str, str] | None = None) -> None:
         self.send_response(answer.status)
         self.send_header("Content-Type", answer.media_type)
         self.send_header("Content-Length", str(len(answer.body)))
@@ -69,7 +71,7 @@ class Handler(BaseHTTPRequestHandler):
         for key, value in (extra or {}).items():
             self.send_header(key, value)
         self.end_headers()
-        if not head_only:
+        if not self.head_only:
             self.wfile.write(answer.body)
 
     def _html(self, template: str, status: int = 200, **context) -> None:
@@ -82,6 +84,10 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Access-Control-Allow-Headers", "Content-Type, Accept")
         self.send_header("Access-Control-Max-Age", "86400")
         self.end_headers()
+
+    def do_HEAD(self) -> None:  # noqa: N802 - the stdlib's name
+        self.head_only = True
+        self.do_GET()
 
     def do_GET(self) -> None:  # noqa: N802
         url = urllib.parse.urlsplit(self.path)
