@@ -303,6 +303,8 @@ def _scope(ctx: click.Context, store, *, focus, hops, conflict, query_ref, since
         raise KgError(f"choose one scope: {' and '.join(chosen)} were both given")
     if since and until and since > until:
         raise KgError(f"--since {since:%Y-%m-%d} is after --until {until:%Y-%m-%d}")
+    if not focus and ctx.get_parameter_source("hops") is click.core.ParameterSource.COMMANDLINE:
+        raise KgError("--hops counts steps from --focus: give --focus ENTITY too")
     return Scope(
         focus=resolve(store, focus) if focus else None, hops=hops,
         conflict=resolve(store, conflict) if conflict else None,
@@ -369,6 +371,8 @@ def path_command(ctx: click.Context, start: str, end: str, limit: int, lang: str
 
     store = _open(ctx)
     a, b = resolve(store, start), resolve(store, end)
+    if a == b:
+        raise KgError(f"{start!r} and {end!r} are the same entity: give two different ones")
     graph = to_networkx(store, Scope(with_sources=False), lang=lang, fold_offices=False)
     chains = shortest_paths(graph, a, b, limit=limit)
     if not chains:
@@ -407,7 +411,9 @@ def rank_command(ctx: click.Context, by: str, kinds: tuple[str, ...], limit: int
     columns = ["entity", "label", "kind", "degree", "betweenness", "pagerank"]
     data = [[r.iri, r.label, r.kind, f"{r.degree:.4f}", f"{r.betweenness:.4f}", f"{r.pagerank:.4f}"] for r in rows]
     if fmt == "json":
-        click.echo(json.dumps([dict(zip(columns, row, strict=True)) for row in data], ensure_ascii=False, indent=2))
+        numbers = [{"entity": r.iri, "label": r.label, "kind": r.kind, "degree": round(r.degree, 6),
+                    "betweenness": round(r.betweenness, 6), "pagerank": round(r.pagerank, 6)} for r in rows]
+        click.echo(json.dumps(numbers, ensure_ascii=False, indent=2))
     elif fmt == "csv":
         import csv
 

@@ -193,3 +193,21 @@ def test_stats_coverage_lists_every_conflict_with_its_gates(kg, store):
     assert f"{len(rows)} conflicts; {len(rows)} pass every gate" in table.output
     markdown = kg("stats", "--coverage", "--format", "markdown").output
     assert markdown.startswith("| conflict | start | end |") and "| First Chechen War | 1994-12-11 | 1996-08-31 |" in markdown
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["path", "Sadyr Japarov", "Japarov"], "are the same entity: give two different ones"),
+    (["view", "--hops", "2", "-o", "unused.html"], "--hops counts steps from --focus"),
+    (["rank", "--hops", "2"], "--hops counts steps from --focus"),
+])
+def test_commands_that_would_say_nothing_useful_say_why_instead(kg, args, message):
+    result = kg(*args)
+    assert result.exit_code == 1 and message in result.output, result.output
+
+
+def test_rank_as_json_gives_numbers(kg):
+    import json
+
+    result = kg("rank", "--format", "json", "--limit", "3")
+    rows = json.loads(result.output)
+    assert all(isinstance(row[m], float) for row in rows for m in ("degree", "betweenness", "pagerank"))

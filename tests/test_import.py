@@ -337,3 +337,16 @@ def test_a_byte_that_is_not_utf8_skips_its_row_and_names_its_line(kg_in, tmp_pat
     assert result.exit_code == 0, result.output
     assert "latin.csv:4: column where_description holds bytes that are not UTF-8" in result.output
     assert "1 of 2 rows" in result.output
+
+
+def test_a_file_with_a_header_and_no_rows_imports_nothing(kg_in, tmp_path):
+    path = tmp_path / "header-only.csv"
+    path.write_text((FIXTURES / "ged_sample.csv").read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    result = kg_in("import", "ucdp-ged", str(path))
+    assert result.exit_code == 1 and "no rows after the header; nothing was imported" in result.output
+    assert _imports_in(kg_in.project) == []
+
+
+def _imports_in(project) -> list[str]:
+    with open_store(project) as store:
+        return [g for g in store.graphs() if "/graph/import/" in g]

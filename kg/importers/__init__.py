@@ -153,6 +153,8 @@ def import_file(
                                                       version=""), report, strict=strict, progress=progress)
             chunks.close()
         report.triples = writer.triples
+        if report.rows_read == 0:
+            raise KgError(f"{path}: no rows after the header; nothing was imported")
         if report.rows_imported == 0 and report.rows_read > 0:
             raise KgError(f"{path}: no row could be imported ({report.rows_skipped} malformed)")
         with stage("loading the last chunk" if loader.overlap else "loading"):
