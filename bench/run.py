@@ -39,9 +39,10 @@ def synthetic_events(n_triples: int, seed: int = 7) -> str:
         event = f"<{ns}id/event/bench-{i}>"
         lines.append(f"{event} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{ns}ontology#ArmedClash> .")
         lines.append(f"{event} <{ns}ontology#isPartOfConflict> <{ns}id/conflict/bench-{rng.randrange(200)}> .")
-        lines.append(f'{event} <{ns}ontology#startDate> "20{rng.randrange(10, 23)}-0{rng.randrange(1, 10)}-1{rng.randrange(10)}"'
-                     f"^^<http://www.w3.org/2001/XMLSchema#date> .")
-        lines.append(f'{event} <{ns}ontology#hasValue> "{rng.randrange(100)}"^^<http://www.w3.org/2001/XMLSchema#integer> .')
+        day = f"20{rng.randrange(10, 23)}-0{rng.randrange(1, 10)}-1{rng.randrange(10)}"
+        lines.append(f'{event} <{ns}ontology#startDate> "{day}"^^<http://www.w3.org/2001/XMLSchema#date> .')
+        value = rng.randrange(100)
+        lines.append(f'{event} <{ns}ontology#hasValue> "{value}"^^<http://www.w3.org/2001/XMLSchema#integer> .')
     return "\n".join(lines) + "\n"
 
 

@@ -61,9 +61,10 @@ def _table(columns: list[str], rows: list[list[str]]) -> None:
 
 @click.group(cls=KgGroup)
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), envvar="KG_ROOT",
-              help="Project folder with ontology/, data/ and queries/ (default: this checkout).")
+              help="Project folder with ontology/, data/ and queries/ (default: the current folder or its "
+                   "nearest parent holding one, else the graph installed with kg).")
 @click.option("--store-dir", type=click.Path(file_okay=False, path_type=Path), envvar="KG_HOME",
-              help="Where the embedded store lives (default: ROOT/.kg).")
+              help="Where the embedded store lives (default: ROOT/.kg; for the installed graph, the user's cache).")
 @click.option("--store", "store_url", envvar="KG_STORE", metavar="URL",
               help="Use a remote SPARQL store instead of the embedded one: its query endpoint URL, "
                    "or oxigraph+http://HOST:PORT or virtuoso+http://HOST:PORT (see README).")
