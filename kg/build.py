@@ -193,13 +193,23 @@ def _manifest(generation: Path, report: BuildReport, imports: list[dict]) -> dic
 
 
 def open_store(project: Project, *, on_rebuild: Callable[[], None] | None = None,
-               on_wait: Callable[[str], None] | None = None) -> OxigraphStore:
+               on_wait: Callable[[str], None] | None = None,
+               on_stale: Callable[[str], None] | None = None) -> OxigraphStore:
     """Open the embedded store to read, building it first if it is missing or out of date.
 
     What it opens is the generation published when it was opened: writes published later
-    (:func:`edit`, another build) are not seen until it is opened again.
+    (:func:`edit`, another build) are not seen until it is opened again. If the sources
+    cannot be built (a malformed file) and a store was built before, that store is opened and
+    ``on_stale`` is told why; without ``on_stale``, or without an earlier store, the error is raised.
     """
-    build(project, on_rebuild=on_rebuild, on_wait=on_wait)  # hashes the sources once; returns early when current
+    try:
+        build(project, on_rebuild=on_rebuild, on_wait=on_wait)  # hashes the sources once; early when current
+    except storage.DamagedStore:
+        raise
+    except KgError as err:
+        if on_stale is None or storage.current_path(project.store_dir) is None:
+            raise
+        on_stale(str(err))
     store = storage.open_current(project.store_dir)
     if store is None:
         raise KgError(f"{project.store_dir}: no store has been built here")

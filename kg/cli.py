@@ -36,9 +36,14 @@ def _open(ctx: click.Context):
 
         return RemoteStore(url)
 
-    store = build_mod.open_store(_project(ctx), on_rebuild=_building, on_wait=_waiting)
+    store = build_mod.open_store(_project(ctx), on_rebuild=_building, on_wait=_waiting, on_stale=_stale)
     ctx.call_on_close(store.close)
     return store
+
+
+def _stale(error: str) -> None:
+    click.echo(f"Warning: {error}; answering from the store built before (fix the file, or run kg build to see "
+               "the error again)", err=True)
 
 
 def _building() -> None:
@@ -54,6 +59,8 @@ def _table(columns: list[str], rows: list[list[str]]) -> None:
     from rich.table import Table
 
     table = Table(*columns, box=None, header_style="bold", pad_edge=False)
+    for column in table.columns:
+        column.overflow = "fold"  # a narrow terminal wraps a value (a URL) rather than cutting it with "…"
     for row in rows:
         table.add_row(*row)
     Console(soft_wrap=True, width=None if sys.stdout.isatty() else 240).print(table)
@@ -121,7 +128,8 @@ def query_command(
     project = _project(ctx)
     if list_queries:
         for name, q in query.catalogue(project.queries_dir).items():
-            params_text = " ".join(f"{p.name}:{p.type}" for p in q.params)
+            params_text = " ".join(f"{p.name}:{p.type}" + (f" (default {q.default_of(p.name)})"
+                                                           if q.default_of(p.name) else "") for p in q.params)
             click.echo(f"{name}\n    {q.question}" + (f"\n    parameters: {params_text}" if params_text else ""))
         return
     if not query_ref:
@@ -484,6 +492,45 @@ def _write_unmatched(path: Path, report) -> None:
         writer = csv.writer(handle)
         writer.writerow(["kind", "name", "rows"])
         writer.writerows([kind, name, count] for (kind, name), count in report.unmatched_all)
+
+
+@main.group("imports", invoke_without_command=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+def imports_group(ctx: click.Context, fmt: str) -> None:
+    """List the imported files (graph, file, time, rows, statements); `kg imports remove` drops some."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from kg.importers import list_imports
+
+    rows = list_imports(_open(ctx))
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("No imports in the store (kg import adds them).")
+        return
+    from kg.namespaces import IMPORT_GRAPH_PREFIX
+
+    _table(["import", "file", "imported", "rows", "statements"],
+           [[r["graph"].removeprefix(IMPORT_GRAPH_PREFIX), r["file"], r["imported"], r["rows"], r["triples"]]
+            for r in rows])
+
+
+@imports_group.command("remove")
+@click.argument("graphs", nargs=-1, required=True, metavar="IMPORT...")
+@click.pass_context
+def imports_remove_command(ctx: click.Context, graphs: tuple[str, ...]) -> None:
+    """Drop imports by the name `kg imports` lists (or their graph IRI); nothing else changes."""
+    from kg.importers import remove_imports
+
+    if ctx.meta.get("kg.store_url"):
+        raise KgError("kg imports remove changes the embedded store")
+    with build_mod.edit(_project(ctx), on_rebuild=_building, on_wait=_waiting) as change:
+        dropped = remove_imports(change.store, list(graphs))
+        change.record({}, dropped)
+    for graph in dropped:
+        click.echo(f"Removed {graph}")
 
 
 @main.command("links")

@@ -211,3 +211,33 @@ def test_rank_as_json_gives_numbers(kg):
     result = kg("rank", "--format", "json", "--limit", "3")
     rows = json.loads(result.output)
     assert all(isinstance(row[m], float) for row in rows for m in ("degree", "betweenness", "pagerank"))
+
+
+def test_a_table_on_a_narrow_terminal_wraps_urls_rather_than_cutting_them(capsys, monkeypatch):
+    from kg.cli import _table
+
+    url = "https://www.hindustantimes.com/world-news/tajikistan-says-35-killed-in-border-clashes-101663507174765.html"
+    monkeypatch.setenv("COLUMNS", "60")
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    _table(["value", "sources"], [["35", url]])
+    printed = capsys.readouterr().out
+    assert "…" not in printed and url in "".join(line.strip() for line in printed.splitlines()[1:])
+
+
+def test_query_list_shows_each_parameters_default(kg):
+    result = kg("query", "--list")
+    assert 'parameters: date:date (default "2022-09-16"^^xsd:date)' in result.output, result.output
+
+
+def test_reads_answer_from_the_last_good_store_when_data_is_malformed(runner, scratch_project):
+    root = ["--root", str(scratch_project.root)]
+    assert runner.invoke(main, [*root, "build"]).exit_code == 0
+    people = scratch_project.data_dir / "people.ttl"
+    people.write_text(people.read_text(encoding="utf-8") + "\nperson:x a \n", encoding="utf-8")
+    result = runner.invoke(main, [*root, "query", "casualty-claims", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("Warning: data/people.ttl:") == 1 and "answering from the store built before" in result.output
+    assert "24,people killed,Kyrgyzstan" in result.output
+    fresh = scratch_project.root / "fresh"  # no store built before: the error itself
+    result = runner.invoke(main, [*root, "--store-dir", str(fresh), "query", "casualty-claims"])
+    assert result.exit_code == 1 and "Error: data/people.ttl:" in result.output and "Warning" not in result.output

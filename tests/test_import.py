@@ -4,6 +4,7 @@ malformed rows, --strict, --replace, --links, and the link table."""
 from __future__ import annotations
 
 import csv
+import json
 import os
 import re
 from pathlib import Path
@@ -350,3 +351,14 @@ def test_a_file_with_a_header_and_no_rows_imports_nothing(kg_in, tmp_path):
 def _imports_in(project) -> list[str]:
     with open_store(project) as store:
         return [g for g in store.graphs() if "/graph/import/" in g]
+
+
+def test_imports_are_listed_and_removed_by_name(kg_in):
+    assert kg_in("import", "ucdp-ged", str(FIXTURES / "ged_sample.csv")).exit_code == 0
+    listed = json.loads(kg_in("imports", "--format", "json").output)
+    assert [(row["file"], row["rows"]) for row in listed] == [("ged_sample.csv", "4")]
+    name = listed[0]["graph"].split("/graph/import/")[1]
+    assert kg_in("imports", "remove", "ucdp-ged/nothing").exit_code == 1
+    removed = kg_in("imports", "remove", name)
+    assert removed.exit_code == 0 and name in removed.output
+    assert _imports_in(kg_in.project) == [] and "No imports" in kg_in("imports").output

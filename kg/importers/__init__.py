@@ -365,6 +365,28 @@ def _drop_others(store: OxigraphStore, dataset: str, *, keep: str) -> list[str]:
     return dropped
 
 
+def list_imports(store: OxigraphStore) -> list[dict[str, str]]:
+    """The complete imports in the store: graph, file, time of import, rows imported, statements."""
+    return [{name: term.value for name, term in row.items()}
+            for row in select_rows(store, internal_query("imports_list"))]
+
+
+def remove_imports(store: OxigraphStore, refs: list[str]) -> list[str]:
+    """Drop import graphs, named by IRI or by what follows ``graph/import/`` (``ucdp-ged/ged-...``);
+    return the graphs dropped. An unknown name is an error, before anything is dropped."""
+    known = import_graphs(store)
+    chosen = []
+    for ref in refs:
+        graph = ref if ref.startswith(IMPORT_GRAPH_PREFIX) else IMPORT_GRAPH_PREFIX + ref.strip("/")
+        if graph not in known:
+            raise KgError(f"{ref}: not an import of this store (see `kg imports`)")
+        chosen.append(graph)
+    for graph in chosen:
+        store.clear_graph(graph)
+    _refresh_description(store)
+    return chosen
+
+
 def _refresh_description(store: OxigraphStore) -> None:
     store.clear_graph(VOID_GRAPH)
     store.load(describe(store))
