@@ -14,8 +14,20 @@ from kg.project import Project
 from kg.query import OutputFormat
 
 
+def _store_after_command(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value:
+        ctx.meta["kg.store_url"] = value  # meta is shared by every context of the invocation
+
+
 class KgGroup(click.Group):
-    """Turns library errors into one line on stderr and exit status 1, without a traceback."""
+    """Turns library errors into one line on stderr and exit status 1, without a traceback, and
+    gives every command the global ``--store`` option after its name as well."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        cmd.params.append(click.Option(["--store"], metavar="URL", expose_value=False, is_eager=True,
+                                       callback=_store_after_command,
+                                       help="A remote SPARQL store (as the global --store)."))
+        super().add_command(cmd, name)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -446,19 +458,23 @@ def rank_command(ctx: click.Context, by: str, kinds: tuple[str, ...], limit: int
               help="CSV of hand-made matches: columns name,entity (an entity's name, prefixed name or IRI).")
 @click.option("--unmatched", "unmatched_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Write every name that found no match in the graph to this CSV file.")
+@click.option("--skipped", "skipped_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write every malformed row skipped (line, reason) to this CSV file.")
 @click.pass_context
 def import_command(ctx: click.Context, dataset: str, file: Path, strict: bool, replace: bool,
-                   links_file: Path | None, unmatched_file: Path | None) -> None:
+                   links_file: Path | None, unmatched_file: Path | None, skipped_file: Path | None) -> None:
     """Import a UCDP GED, UCDP/PRIO ACD or ACLED CSV file into its own named graph."""
     from kg.entities import resolve
     from kg.importers import import_file
 
     if ctx.meta.get("kg.store_url"):
         raise KgError("kg import writes to the embedded store; import there, then `kg push --store URL`")
+    skipped: list[tuple[int, str]] = []
     with build_mod.edit(_project(ctx), on_rebuild=_building, on_wait=_waiting) as change:
         store = change.store
         report = import_file(store, dataset, file, work_dir=change.work_dir, strict=strict, replace=replace,
-                             links=links_file, resolve=lambda ref: resolve(store, ref), progress=True)
+                             links=links_file, resolve=lambda ref: resolve(store, ref), progress=True,
+                             on_skip=(lambda line, reason: skipped.append((line, reason))) if skipped_file else None)
         change.record({} if report.unchanged else {report.graph: report.triples_in_graph}, report.replaced,
                       None if report.unchanged else report.record())
     if report.unchanged:
@@ -474,7 +490,10 @@ def import_command(ctx: click.Context, dataset: str, file: Path, strict: bool, r
     for error in report.errors:
         click.echo(f"  skipped {error}", err=True)
     if report.rows_skipped > len(report.errors):
-        click.echo(f"  ... and {report.rows_skipped - len(report.errors)} more", err=True)
+        click.echo(f"  ... and {report.rows_skipped - len(report.errors)} more"
+                   + (f" (all in {skipped_file})" if skipped_file else " (--skipped FILE lists them all)"), err=True)
+    if skipped_file is not None:
+        _write_csv(skipped_file, ["line", "reason"], skipped)
     if report.unmatched:
         click.echo(f"{report.unmatched_count} names found no match in the graph and stay unlinked"
                    + (f" (all in {unmatched_file})" if unmatched_file else " (--unmatched FILE lists them all)")
@@ -486,12 +505,21 @@ def import_command(ctx: click.Context, dataset: str, file: Path, strict: bool, r
 
 
 def _write_unmatched(path: Path, report) -> None:
-    import csv
+    _write_csv(path, ["kind", "name", "rows"], [[kind, name, count] for (kind, name), count in report.unmatched_all])
 
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["kind", "name", "rows"])
-        writer.writerows([kind, name, count] for (kind, name), count in report.unmatched_all)
+
+def _write_csv(path: Path, header: list[str], rows) -> None:
+    """A CSV report file, written as every output file is (kg.files)."""
+    import csv
+    import io
+
+    from kg.files import write_atomically
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    write_atomically(path, buffer.getvalue().encode("utf-8"))
 
 
 @main.group("imports", invoke_without_command=True)

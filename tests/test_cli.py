@@ -241,3 +241,12 @@ def test_reads_answer_from_the_last_good_store_when_data_is_malformed(runner, sc
     fresh = scratch_project.root / "fresh"  # no store built before: the error itself
     result = runner.invoke(main, [*root, "--store-dir", str(fresh), "query", "casualty-claims"])
     assert result.exit_code == 1 and "Error: data/people.ttl:" in result.output and "Warning" not in result.output
+
+
+@pytest.mark.parametrize(("args", "message"), [(["query", "casualty-claims"], "cannot reach the store"),
+                                              (["stats"], "cannot reach the store"),
+                                              (["push"], "no Graph Store endpoint")])
+def test_store_is_accepted_after_the_command_too(kg, args, message):
+    result = kg(*args, "--store", "http://127.0.0.1:9/sparql")
+    assert result.exit_code == 1 and "No such option" not in result.output
+    assert "http://127.0.0.1:9" in result.output and message in result.output, result.output

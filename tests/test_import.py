@@ -362,3 +362,12 @@ def test_imports_are_listed_and_removed_by_name(kg_in):
     removed = kg_in("imports", "remove", name)
     assert removed.exit_code == 0 and name in removed.output
     assert _imports_in(kg_in.project) == [] and "No imports" in kg_in("imports").output
+
+
+def test_skipped_rows_are_listed_with_line_and_reason(kg_in, tmp_path):
+    report = tmp_path / "skipped.csv"
+    result = kg_in("import", "ucdp-ged", str(FIXTURES / "ged_sample.csv"), "--skipped", str(report))
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(report.open(encoding="utf-8")))
+    assert rows[0] == ["line", "reason"] and [r[0] for r in rows[1:]] == ["5", "6"]
+    assert rows[1][1] == "date_start '2022-13-45' is not a date"

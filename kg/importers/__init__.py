@@ -117,8 +117,13 @@ def import_file(
     links: Path | None = None,
     resolve: Callable[[str], str] | None = None,
     progress: bool = False,
+    on_skip: Callable[[int, str], None] | None = None,
 ) -> ImportReport:
-    """Import one file into the store (opened for writing); see the module's docstring."""
+    """Import one file into the store (opened for writing); see the module's docstring.
+
+    ``on_skip(line, reason)`` hears of every malformed row skipped (the report keeps the first
+    MAX_REPORTED_ERRORS of them).
+    """
     started = dt.datetime.now(dt.UTC)
     if dataset not in IMPORTERS:
         raise KgError(f"unknown dataset {dataset!r} (use {', '.join(IMPORTERS)})")
@@ -150,7 +155,8 @@ def import_file(
         writer = Writer(chunks)
         with stage("mapping rows while chunks load" if loader.overlap else "mapping rows"):
             _map_rows(importer, path, header, Context(reconciler=reconciler, source=source, writer=writer,
-                                                      version=""), report, strict=strict, progress=progress)
+                                                      version=""), report, strict=strict, progress=progress,
+                      on_skip=on_skip)
             chunks.close()
         report.triples = writer.triples
         if report.rows_read == 0:
@@ -197,7 +203,7 @@ CHUNK_TRIPLES = 400_000  # bounds the bulk loader's memory; about 50 MB of N-Tri
 
 
 def _map_rows(importer: Importer, path: Path, header: list[str], ctx: Context, report: ImportReport, *,
-              strict: bool, progress: bool) -> None:
+              strict: bool, progress: bool, on_skip: Callable[[int, str], None] | None = None) -> None:
     """Map every row, counting what was read, imported and skipped (with its line)."""
     seen: dict[tuple[str, ...], tuple[int, int]] = {}  # a row's key: its line and a hash of its values
     with _progress(path, progress) as advance:
@@ -221,6 +227,8 @@ def _map_rows(importer: Importer, path: Path, header: list[str], ctx: Context, r
                     raise KgError(f"{message} (--strict: nothing was imported)") from None
                 if len(report.errors) < MAX_REPORTED_ERRORS:
                     report.errors.append(message)
+                if on_skip is not None:
+                    on_skip(row.line, str(err))
                 continue
             report.rows_imported += 1
 
