@@ -481,7 +481,8 @@ def import_command(ctx: click.Context, dataset: str, file: Path, strict: bool, r
         click.echo(f"{file} is already imported (same checksum) in {report.graph}; nothing changed"
                    + (f"; dropped {len(report.replaced)} earlier import(s)" if report.replaced else ""))
         return
-    click.echo(f"Imported {file} into {report.graph}: {report.rows_imported} of {report.rows_read} rows, "
+    click.echo(f"{'Imported again with ' + str(links_file) + ': ' if report.relinked else 'Imported '}"
+               f"{file} into {report.graph}: {report.rows_imported} of {report.rows_read} rows, "
                f"{report.triples} triples in {report.seconds:.1f} s"
                + (f"; {report.rows_skipped} malformed rows skipped" if report.rows_skipped else "")
                + (f"; {report.rows_repeated} repeated rows imported once" if report.rows_repeated else "")

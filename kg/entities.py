@@ -159,8 +159,21 @@ def _resolve_name(store: Store, ref: str, text: str) -> str:
         return (strong or matches)[0].iri
     if len(strong) > 1:
         raise KgError(f"ambiguous entity {ref!r}: {', '.join(compact(m.iri) for m in strong)}")
-    hint = f"; did you mean {', '.join(compact(m.iri) for m in matches[:3])}?" if matches else ""
+    suggestions = [compact(m.iri) for m in matches[:3]] or _close_names(store, text)
+    hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
     raise KgError(f"unknown entity {ref!r}{hint}")
+
+
+def _close_names(store: Store, text: str) -> list[str]:
+    """Entities whose names are spelled close to ``text`` (a typo: "Japarof"), found among those
+    whose names share its beginning."""
+    import difflib
+
+    if len(text) < 4:
+        return []
+    pool = {m.matched.lower(): m.iri for m in search(store, text[: max(4, len(text) // 2)], limit=50)}
+    close = difflib.get_close_matches(text.lower(), list(pool), n=3, cutoff=0.7)
+    return list(dict.fromkeys(compact(pool[name]) for name in close))
 
 
 @dataclass

@@ -97,13 +97,14 @@ class RemoteStore:
         user = user if user is not None else os.environ.get("KG_STORE_USER")
         password = password if password is not None else os.environ.get("KG_STORE_PASSWORD")
         handlers: list[urllib.request.BaseHandler] = []
+        self._digest: urllib.request.HTTPDigestAuthHandler | None = None
         if user:
             passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
             for target in (self.endpoints.update, self.endpoints.graph_store, self.endpoints.query):
                 if target:
                     passwords.add_password(None, target, user, password or "")
-            handlers += [urllib.request.HTTPDigestAuthHandler(passwords),
-                         urllib.request.HTTPBasicAuthHandler(passwords)]
+            self._digest = urllib.request.HTTPDigestAuthHandler(passwords)
+            handlers += [self._digest, urllib.request.HTTPBasicAuthHandler(passwords)]
         self._opener = urllib.request.build_opener(*handlers)
 
     # --- HTTP ---------------------------------------------------------------------------------
@@ -111,6 +112,8 @@ class RemoteStore:
     def _request(self, url: str, *, data: bytes | None = None, method: str | None = None,
                  headers: dict[str, str] | None = None) -> bytes:
         request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+        if data and len(data) > 65536 and self._digest is not None:
+            self._authorise_first(request)
         try:
             with self._opener.open(request, timeout=TIMEOUT) as response:
                 return response.read()
@@ -121,6 +124,30 @@ class RemoteStore:
         except (urllib.error.URLError, OSError) as err:
             reason = getattr(err, "reason", err)
             raise KgError(f"{self.url}: cannot reach the store ({reason})") from None
+
+    def _authorise_first(self, request: urllib.request.Request) -> None:
+        """Answer a Digest challenge before sending a large body.
+
+        urllib sends a request without credentials and answers the 401 by sending it again.
+        With a body of megabytes, Virtuoso answers 401 and closes the connection while the body
+        is still being written: the client sees a broken pipe, not the challenge. So a request
+        without a body fetches the challenge first, and the large one goes out authorised.
+        """
+        probe = urllib.request.Request(request.full_url, method="GET")
+        challenge = None
+        try:
+            with urllib.request.urlopen(probe, timeout=TIMEOUT):
+                return  # no authentication asked for
+        except urllib.error.HTTPError as err:
+            header = err.headers.get("WWW-Authenticate", "") if err.code == 401 else ""
+            if header.lower().startswith("digest "):
+                challenge = urllib.request.parse_keqv_list(urllib.request.parse_http_list(header[7:]))
+        except (urllib.error.URLError, OSError):
+            return  # the request itself will report it
+        if challenge:
+            authorization = self._digest.get_authorization(request, challenge)
+            if authorization:
+                request.add_unredirected_header("Authorization", f"Digest {authorization}")
 
     def query(self, sparql: str):
         form = query_form(sparql)

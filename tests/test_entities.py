@@ -90,3 +90,9 @@ def test_a_card_of_an_entity_with_thousands_of_claims_lists_the_first_and_counts
     shown = card(store, org.value)
     assert len(shown.claims) == CARD_LIMIT and shown.claims_total == 1500  # all counted
     assert len(shown.incoming) == CARD_LIMIT and shown.incoming_total == 1500
+
+
+@pytest.mark.parametrize(("typo", "meant"), [("Japarof", "person:sadyr-japarov"), ("Rahmonn", "person:emomali-rahmon")])
+def test_an_unknown_name_suggests_the_closest_names(store, typo, meant):
+    with pytest.raises(KgError, match=rf"^unknown entity '{typo}'; did you mean .*{meant}"):
+        resolve(store, typo)

@@ -371,3 +371,15 @@ def test_skipped_rows_are_listed_with_line_and_reason(kg_in, tmp_path):
     rows = list(csv.reader(report.open(encoding="utf-8")))
     assert rows[0] == ["line", "reason"] and [r[0] for r in rows[1:]] == ["5", "6"]
     assert rows[1][1] == "date_start '2022-13-45' is not a date"
+
+
+def test_a_new_links_file_maps_an_imported_file_again(kg_in):
+    assert kg_in("import", "acled", str(FIXTURES / "acled_newer.csv")).exit_code == 0
+    query = """SELECT ?p WHERE { <https://w3id.org/pskg/id/event/acled-kgz90002> <https://w3id.org/pskg/ontology#hasParty> ?p }"""
+    uto = instance_iri("org", "united-tajik-opposition")
+    assert uto not in {r["p"] for r in _select(kg_in.project, query)}
+    result = kg_in("import", "acled", str(FIXTURES / "acled_newer.csv"), "--replace", "--links",
+                   str(FIXTURES / "links.csv"))
+    assert result.exit_code == 0 and result.output.startswith("Imported again with"), result.output
+    assert uto in {r["p"] for r in _select(kg_in.project, query)}
+    assert len(_imports_in(kg_in.project)) == 1

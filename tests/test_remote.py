@@ -103,3 +103,25 @@ def test_an_unreachable_store_is_a_one_line_error(runner, project):
     result = runner.invoke(main, ["--root", str(project.root), "--store", "http://127.0.0.1:9/sparql", "stats"])
     assert result.exit_code == 1 and "cannot reach the store" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_large_upload_to_virtuoso_goes_out_authorised_the_first_time(virtuoso_server, store, monkeypatch):
+    """Virtuoso closes the connection on an unauthorised request with a large body (the client
+    saw a broken pipe, not the 401): the Digest challenge is fetched before the body is sent."""
+    import urllib.request
+
+    monkeypatch.setenv("KG_STORE_USER", "dba")
+    monkeypatch.setenv("KG_STORE_PASSWORD", "dba")
+    remote = RemoteStore(virtuoso_server.url)
+    sent = []
+    original = remote._opener.open
+
+    def record(request, *args, **kwargs):
+        if isinstance(request, urllib.request.Request) and request.get_method() == "PUT":
+            sent.append(request.has_header("Authorization") or "Authorization" in request.unredirected_hdrs)
+        return original(request, *args, **kwargs)
+
+    monkeypatch.setattr(remote._opener, "open", record)
+    graph = "https://w3id.org/pskg/graph/curated"
+    remote.put_graph(graph, [q.triple for q in store.quads(graph)])
+    assert sent and sent[0] is True

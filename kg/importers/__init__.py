@@ -62,6 +62,7 @@ class ImportReport:
     unmatched_all: list[tuple[tuple[str, str], int]] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
     unchanged: bool = False
+    relinked: bool = False  # imported before, mapped again because a --links file was given
     seconds: float = 0.0
     stages: dict[str, float] = field(default_factory=dict)  # seconds spent in each stage, in order
 
@@ -133,7 +134,11 @@ def import_file(
     graph = graph_for(dataset, path, digest)
     report = ImportReport(dataset=dataset, graph=graph, path=path, checksum=f"sha256:{digest}")
     drop_incomplete(store)
-    if graph in store.graphs():
+    if graph in store.graphs() and links is not None:
+        # the same file with hand-made matches: map it again (its graph's name stays the same)
+        store.clear_graph(graph)
+        report.relinked = True
+    elif graph in store.graphs():
         report.unchanged = True
         if replace:
             report.replaced = _drop_others(store, dataset, keep=graph)
