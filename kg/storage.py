@@ -123,9 +123,14 @@ def new_generation(store_dir: Path) -> Path:
 @contextmanager
 def writer_lock(store_dir: Path, *, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
     """Hold the store folder's writer lock; wait for another writer (telling ``on_wait`` once)."""
-    store_dir.mkdir(parents=True, exist_ok=True)
     path = store_dir / LOCK
-    with path.open("a+", encoding="utf-8") as handle:
+    try:
+        store_dir.mkdir(parents=True, exist_ok=True)
+        handle = path.open("a+", encoding="utf-8")
+    except OSError as err:
+        raise KgError(f"{store_dir}: cannot write the store there: {err.strerror} "
+                      "(reading commands still work; give --store-dir for a writable folder)") from None
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

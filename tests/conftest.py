@@ -116,3 +116,37 @@ def endpoint(project):
     yield base
     server.shutdown()
     close_server(server)
+
+
+@pytest.fixture
+def read_only(tmp_path):
+    """Make a folder (with what was put in it) read-only: by its mode for a user, by a
+    read-only tmpfs mount for root (whom modes do not stop)."""
+    import subprocess
+
+    mounted = []
+
+    def make(folder: Path, fill=None) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() != 0:
+            if fill is not None:
+                fill(folder)
+            for path in [folder, *folder.rglob("*")]:
+                path.chmod(path.stat().st_mode & ~0o222)
+            return folder
+        if subprocess.run(["mount", "-t", "tmpfs", "tmpfs", str(folder)], capture_output=True).returncode:
+            pytest.skip("running as root, and no tmpfs can be mounted to make a folder read-only")
+        mounted.append(folder)
+        if fill is not None:
+            fill(folder)
+        subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+        return folder
+
+    yield make
+    for folder in mounted:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+    for path in tmp_path.rglob("*"):
+        try:
+            path.chmod(path.stat().st_mode | 0o200)
+        except OSError:
+            pass

@@ -78,3 +78,9 @@ def test_export_to_a_full_device_and_to_standard_output(kg):
     assert result.output.strip().endswith("/dev/full: cannot write: No space left on device"), result.output
     result = kg("export", "--format", "nt", "-o", "-")
     assert result.exit_code == 0 and result.output.count("\n") > 9000
+
+
+def test_a_read_only_folder_is_one_line(tmp_path, read_only):
+    folder = read_only(tmp_path / "locked")
+    with pytest.raises(KgError, match=rf"^{folder}/out\.ttl: cannot write in {folder}: "):
+        write_atomically(folder / "out.ttl", b"data")

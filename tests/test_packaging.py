@@ -3,6 +3,7 @@ git chooses a repository."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import zipfile
@@ -65,3 +66,22 @@ def test_outside_any_project_without_an_installed_graph_is_one_line(tmp_path, mo
     monkeypatch.setattr(project_module, "PACKAGE", tmp_path / "pkg" / "kg")
     with pytest.raises(Exception, match="not in a project folder"):
         find_root(tmp_path)
+
+
+def test_kg_in_a_folder_of_ones_own_uses_its_data(tmp_path, monkeypatch):
+    import shutil
+
+    for folder in ("ontology", "data", "queries"):
+        shutil.copytree(ROOT / folder, tmp_path / "mine" / folder)
+    (tmp_path / "mine" / "data" / "extra.ttl").write_text(
+        '@prefix pskg: <https://w3id.org/pskg/ontology#> .\n@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n'
+        '<https://w3id.org/pskg/id/person/test-extra-person> a pskg:Person ; '
+        'skos:prefLabel "Extrafolder Testperson"@en ; pskg:hasSource <https://w3id.org/pskg/id/source/seed-article> .\n',
+        encoding="utf-8")
+    (tmp_path / "mine" / "notes").mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("KG_ROOT", "KG_HOME", "KG_STORE")}
+    result = subprocess.run([sys.executable, "-m", "kg", "search", "Extrafolder", "--format", "json"],
+                            cwd=tmp_path / "mine" / "notes", env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "person/test-extra-person" in result.stdout
+    assert (tmp_path / "mine" / ".kg").is_dir()  # its own store, beside its own data

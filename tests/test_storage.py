@@ -174,3 +174,19 @@ def test_build_after_an_import_reports_what_stats_count(scratch_project, runner)
     reported = int(built.output.split("Store up to date: ")[1].split()[0])
     with open_store(scratch_project) as store:
         assert reported == sum(1 for _ in store.quads())
+
+
+def test_a_read_only_store_folder_answers_reads_and_refuses_writes_in_one_line(scratch_project, read_only, runner):
+    from kg.cli import main
+
+    def fill(folder: Path) -> None:
+        build(scratch_project.__class__.at(scratch_project.root, folder))
+
+    folder = read_only(scratch_project.root / "ro-store", fill)
+    base = ["--root", str(scratch_project.root), "--store-dir", str(folder)]
+    read = runner.invoke(main, [*base, "query", "casualty-claims", "--format", "csv"])
+    assert read.exit_code == 0 and "24,people killed,Kyrgyzstan" in read.output, read.output
+    for args in (["build", "--force"], ["import", "ucdp-ged", str(FIXTURES / "ged_sample.csv")]):
+        result = runner.invoke(main, [*base, *args])
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        assert f"{folder}: cannot write the store there" in result.output, result.output
