@@ -270,6 +270,6 @@ def edit(project: Project, *, on_rebuild: Callable[[], None] | None = None,
                 storage.publish(project.store_dir, _manifest(fresh, report, change.imports))
         finally:
             store.close()
-            if not change.changed or read_manifest(project).get("store") != fresh.name:
+            if not change.changed or (read_manifest(project) or {}).get("store") != fresh.name:
                 shutil.rmtree(fresh, ignore_errors=True)
             storage.remove_unused(project.store_dir)
