@@ -242,8 +242,9 @@ class Edit:
 def edit(project: Project, *, on_rebuild: Callable[[], None] | None = None,
          on_wait: Callable[[str], None] | None = None) -> Iterator[Edit]:
     """Change the store as one unit: under the writer lock, a new generation is made from the
-    current one, changed in the block, compacted and published when the block ends; if the
-    block fails (or the process dies), nothing is published and readers never see the change.
+    current one, changed in the block and published when the block ends (if it recorded a
+    change); if the block fails (or the process dies), nothing is published and readers never
+    see the change.
     """
     build(project, on_rebuild=on_rebuild, on_wait=on_wait)
     with storage.writer_lock(project.store_dir, on_wait=on_wait):

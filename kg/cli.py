@@ -596,7 +596,7 @@ def links_command(ctx: click.Context, fmt: str) -> None:
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 32),
               help="Query worker processes kept ready.")
 @click.option("--max-workers", type=click.IntRange(1, 64),
-              help="Most worker processes while slow queries hold some (default: 4 x --workers).")
+              help="Most worker processes while slow queries hold some (default: 16, or 4 x --workers if more).")
 @click.option("--memory-limit", default=4096, show_default=True, type=click.IntRange(min=256), metavar="MIB",
               help="Address space of each worker, in MiB; a query past it is stopped.")
 @click.option("--public-host", "public_hosts", multiple=True, metavar="NAME",

@@ -13,7 +13,7 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
-from kg.errors import KgError
+from kg.errors import KgError, first_line
 
 
 class GraphResult(list):
@@ -68,7 +68,7 @@ class OxigraphStore:
         except OSError as err:
             if on_close is not None:
                 on_close()
-            raise KgError(f"{self.path}: cannot open the store: {_first_line(err)}") from None
+            raise KgError(f"{self.path}: cannot open the store: {first_line(err)}") from None
 
     def query(self, sparql: str) -> QueryResult:
         try:
@@ -140,8 +140,3 @@ class OxigraphStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _first_line(err: BaseException) -> str:
-    """RocksDB's messages can run to many lines (a backtrace); the first says what happened."""
-    return (str(err).strip().splitlines() or [type(err).__name__])[0]

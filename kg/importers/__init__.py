@@ -134,11 +134,12 @@ def import_file(
     graph = graph_for(dataset, path, digest)
     report = ImportReport(dataset=dataset, graph=graph, path=path, checksum=f"sha256:{digest}")
     drop_incomplete(store)
-    if graph in store.graphs() and links is not None:
+    already = graph in store.graphs()
+    if already and links is not None:
         # the same file with hand-made matches: map it again (its graph's name stays the same)
         store.clear_graph(graph)
         report.relinked = True
-    elif graph in store.graphs():
+    elif already:
         report.unchanged = True
         if replace:
             report.replaced = _drop_others(store, dataset, keep=graph)
@@ -166,7 +167,7 @@ def import_file(
         report.triples = writer.triples
         if report.rows_read == 0:
             raise KgError(f"{path}: no rows after the header; nothing was imported")
-        if report.rows_imported == 0 and report.rows_read > 0:
+        if report.rows_imported == 0:
             raise KgError(f"{path}: no row could be imported ({report.rows_skipped} malformed)")
         with stage("loading the last chunk" if loader.overlap else "loading"):
             loader.finish()

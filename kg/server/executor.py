@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import KgError
+from kg.errors import KgError, first_line
 from kg.sandbox import forbid_network
 from kg.sparql_tokens import calls_service, is_update
 from kg.storage import Follower
@@ -167,7 +167,7 @@ def execute(store: ox.Store, query: str, accept: str, row_limit: int) -> Answer:
     except SyntaxError as err:
         return Answer.error(400, f"SPARQL syntax error: {str(err).splitlines()[0]}")
     except OSError as err:
-        return Answer.error(500, f"query failed: {_first_line(err)}")
+        return Answer.error(500, f"query failed: {first_line(err)}")
     try:
         return _serialize(result, accept, row_limit)
     except PermissionError:  # SERVICE runs as the results are read; the sandbox stopped it
@@ -197,10 +197,6 @@ def _serialize(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, ac
     if RESULT_TYPES[media] is not ox.QueryResultsFormat.JSON:
         data = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON).serialize(format=RESULT_TYPES[media])
     return Answer(200, with_charset(media), data)
-
-
-def _first_line(err: BaseException) -> str:
-    return (str(err).strip().splitlines() or [type(err).__name__])[0]
 
 
 def _query_job(store: OxigraphStore, row_limit: int, query: str, accept: str) -> Answer:
@@ -242,7 +238,7 @@ def _worker(store_dir: str, row_limit: int, memory_mib: int, connection) -> None
         except MemoryError:
             answer = Answer.error(503, f"the query needed more than the memory limit ({memory_mib} MiB)")
         except Exception as err:  # noqa: BLE001 - the worker must answer whatever happens
-            answer = Answer.error(500, f"query failed: {type(err).__name__}: {_first_line(err)}")
+            answer = Answer.error(500, f"query failed: {type(err).__name__}: {first_line(err)}")
         connection.send((answer.status, answer.media_type, answer.body))
 
 

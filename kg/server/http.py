@@ -2,9 +2,9 @@
 and dereferenceable entity IRIs at /id/..., on the standard library's HTTP server with a
 connection reactor (:mod:`kg.server.connections`).
 
-Read-only: updates get 403, SERVICE gets 403, and every client query runs in a worker
-process with a time limit and a row limit (:mod:`kg.server.executor`). Entity pages and
-views run only the package's own bounded queries in the serving process. Everything the
+Read-only: updates get 403, SERVICE gets 403, and every client query, entity page and view
+runs in a worker process with a time limit and a row limit (:mod:`kg.server.executor`,
+:mod:`kg.server.pages`); this process only parses requests and sends answers. Everything the
 pages show from the graph is escaped by Jinja's autoescaping; nothing is fetched from
 outside.
 """
