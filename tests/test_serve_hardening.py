@@ -60,6 +60,8 @@ def test_a_foreign_host_header_gets_421(served):
     assert answer.startswith(b"HTTP/1.0 421"), answer[:200]
     answer = _raw(port, f"GET /sparql HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n".encode())
     assert answer.startswith(b"HTTP/1.0 200"), answer[:200]
+    answer = _raw(port, b"GET /sparql HTTP/1.0\r\n\r\n")  # no Host header at all (HTTP/1.0 tools)
+    assert answer.startswith(b"HTTP/1.0 200"), answer[:200]
 
 
 @pytest.mark.parametrize(("header", "status"), [("Content-Length: abc", b"400"), ("Content-Length: -1", b"400"),
@@ -168,3 +170,14 @@ def test_kg_serve_answers_head_and_stops_cleanly(project, sig):
     finally:
         server.kill()
     assert server.returncode == 0 and "Traceback" not in err and err.rstrip().endswith("Stopped."), err
+
+
+def test_a_fault_while_answering_is_one_line_and_a_vanished_client_is_none(capsys):
+    from kg.server.connections import ReactorServer
+
+    for error in (RuntimeError("template broke"), BrokenPipeError(32, "Broken pipe")):
+        try:
+            raise error
+        except Exception:  # noqa: BLE001 - handle_error reads the exception being handled
+            ReactorServer.handle_error(None, None, ("127.0.0.1", 5))
+    assert capsys.readouterr().err == "kg serve: error answering 127.0.0.1: RuntimeError: template broke\n"

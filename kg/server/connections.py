@@ -100,7 +100,13 @@ class ReactorServer(HTTPServer):
             self.shutdown_request(request)
 
     def handle_error(self, request, client_address) -> None:
-        """A client that went away or sent garbage is not the server's error: no traceback."""
+        """A client that went away is not the server's error: nothing is printed; anything
+        else is one line on stderr (no traceback), so that a fault in a page is not silent."""
+        import sys
+
+        error = sys.exc_info()[1]
+        if error is not None and not isinstance(error, OSError):
+            sys.stderr.write(f"kg serve: error answering {client_address[0]}: {type(error).__name__}: {error}\n")
 
     def server_close(self) -> None:
         self._stopping = True

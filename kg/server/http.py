@@ -106,10 +106,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def _refuse_host(self) -> Answer | None:
         """A Host header naming another site (DNS rebinding: a page elsewhere that resolves its
-        own name to this loopback server) gets 421; allowed are the names the server listens as."""
+        own name to this loopback server) gets 421; allowed are the names the server listens as.
+        A request without one (HTTP/1.0 tools) is answered: browsers always send it."""
         host = (self.headers.get("Host") or "").strip().lower()
         name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-        if self.site.hosts and name not in self.site.hosts:
+        if host and self.site.hosts and name not in self.site.hosts:
             self.close_connection = True
             return Answer.error(421, f"this server does not answer for host {host!r}")
         return None
