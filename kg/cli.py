@@ -236,6 +236,43 @@ def stats_command(ctx: click.Context, coverage: bool, fmt: str) -> None:
     _table(["class", "instances"], [[c, str(n)] for c, n in result.classes.items()])
 
 
+@main.command("sources")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--hosts", default=15, show_default=True, type=click.IntRange(min=0),
+              help="How many of the most cited hosts the table lists.")
+@click.pass_context
+def sources_command(ctx: click.Context, fmt: str, hosts: int) -> None:
+    """What the curated claims rest on: sources by kind, grade and host, and the weak claims."""
+    from kg.sources import report as sources_report
+
+    result = sources_report(_open(ctx))
+    if fmt == "json":
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        return
+    figures = result.figures
+    click.echo(f"{figures['claims']} curated claims, {figures['sources']} sources")
+    click.echo(f"  resting only on copies, mirrors or CDN hosts: {figures['claims_only_on_copies']}")
+    click.echo(f"  resting only on an encyclopedia or its copies: {figures['claims_only_on_encyclopedia_or_copies']}"
+               f" ({figures['claims_only_on_encyclopedia_or_copies_percent']}%)")
+    click.echo(f"  with at least one source graded A-C: {figures['claims_with_a_source_graded_a_to_c']}"
+               f" ({figures['claims_with_a_source_graded_a_to_c_percent']}%)")
+    click.echo(f"  with no graded source: {figures['claims_ungraded']}")
+    if result.unmarked_copies:
+        click.echo(f"  sources on a copy host not marked as copies: {len(result.unmarked_copies)}")
+    _table(["source kind", "sources"], [[k, str(n)] for k, n in result.by_kind.most_common()])
+    _table(["grade", "sources"], [[g, str(n)] for g, n in sorted(result.by_grade.items())])
+    if hosts:
+        _table(["host", "sources"], [[h, str(n)] for h, n in result.by_host.most_common(hosts)])
+    weak = result.weak_claims
+    if weak:
+        click.echo(f"{len(weak)} claims without a source graded A-C:")
+        _table(["claim", "grade", "rests on"], [
+            [c.label, c.grade or "none", "copies only" if c.only_copies else
+             "encyclopedia or copies" if c.only_encyclopedia else f"{len(c.sources)} sources"] for c in weak])
+    for source in result.unmarked_copies:
+        click.echo(f"not marked as a copy: {source.iri} ({source.url})")
+
+
 @main.command("validate")
 @click.pass_context
 def validate_command(ctx: click.Context) -> None:

@@ -194,6 +194,8 @@ class ClaimLine:
     claimants: list[str]
     reported: str
     sources: list[str]
+    #: the best reliability grade (A-F) among its sources' publishers; "" when none is graded
+    grade: str = ""
 
 
 @dataclass
@@ -292,6 +294,8 @@ def _claims(store: Store, entity: ox.NamedNode, name_of) -> tuple[list[ClaimLine
                 text = name_of(row[column])
                 if text not in bucket:
                     bucket.append(text)
+        if "grade" in row and (not line.grade or row["grade"].value < line.grade):
+            line.grade = row["grade"].value
     return list(grouped.values()), total
 
 

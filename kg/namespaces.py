@@ -29,6 +29,8 @@ PREFIXES: dict[str, str] = {
     "weapon": VOCAB + "weapon/",
     "damage": VOCAB + "damage/",
     "estimate": VOCAB + "estimate/",
+    "sourcekind": VOCAB + "source-kind/",
+    "grade": VOCAB + "reliability/",
     "graph": GRAPH,
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",

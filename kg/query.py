@@ -25,7 +25,7 @@ from kg.sparql_tokens import calls_service, is_update
 from kg.store import QueryResult, Store, is_graph_result
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-PARAM_TYPES = ("entity", "date", "string", "integer")
+PARAM_TYPES = ("entity", "date", "string", "integer", "grade")
 _PARAM_LINE = re.compile(r"^#\s*param\s+(\w+)\s*:\s*(\w+)\s*(?:--\s*(.*))?$")
 
 
@@ -144,6 +144,10 @@ def parse_param_value(
         if not _INTEGER.fullmatch(raw):
             raise KgError(f"parameter {param.name}: {raw!r} is not an integer (ASCII digits)")
         return ox.Literal(str(int(raw)), datatype=ox.NamedNode(XSD + "integer"))
+    if param.type == "grade":
+        if raw not in ("A", "B", "C", "D", "E", "F", "any"):
+            raise KgError(f"parameter {param.name}: {raw!r} is not a reliability grade (A-F, or any)")
+        return ox.Literal(raw)
     return ox.Literal(raw)
 
 

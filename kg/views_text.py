@@ -24,7 +24,8 @@ def render_card(card: EntityCard) -> str:
         for claim in card.claims:
             figure = f"{claim.value} {claim.measure}".strip()
             lines.append(f"    {figure} -- {', '.join(claim.claimants) or '?'}"
-                         f" ({claim.reported or 'undated'}); source: {'; '.join(claim.sources)}")
+                         f" ({claim.reported or 'undated'}); grade {claim.grade or 'none'};"
+                         f" source: {'; '.join(claim.sources)}")
         if card.claims_total:
             lines.append(f"    ... {_total(card.claims_total)} claims in all: the card lists the first rows only; "
                          "ask SPARQL for the rest")

@@ -449,6 +449,9 @@ def _provenance(importer: Importer, report: ImportReport, source: str, started: 
         (graph, n(ONTOLOGY + "rowsSkipped"), integer(report.rows_skipped)),
         (graph, n(ONTOLOGY + "isComplete"), ox.Literal("true", datatype=n(XSD + "boolean"))),
     ]
+    if importer.publisher:
+        triples.append((src, n(ONTOLOGY + "hasPublisher"), n(importer.publisher[1:-1])))
+        triples.append((src, n(ONTOLOGY + "hasSourceKind"), n(PREFIXES["sourcekind"] + "research-dataset")))
     if importer.licence:
         triples.append((src, n(dct + "license"), n(importer.licence)))
         triples.append((graph, n(dct + "license"), n(importer.licence)))

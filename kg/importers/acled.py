@@ -63,6 +63,7 @@ class Acled(Importer):
     required: ClassVar[tuple[str, ...]] = COMMON
     licence: ClassVar[str | None] = None  # ACLED's own terms of use apply
     homepage: ClassVar[str] = "https://acleddata.com/"
+    publisher: ClassVar[str] = ACLED_ORG
     key: ClassVar[tuple[str, ...]] = ("event_id_cnty",)
 
     def __init__(self, header: list[str]) -> None:

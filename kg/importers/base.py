@@ -196,6 +196,8 @@ class Importer:
     required: ClassVar[tuple[str, ...]] = ()
     licence: ClassVar[str | None] = None
     homepage: ClassVar[str] = ""
+    #: the organisation that publishes the dataset (its reliability grade is curated in data/)
+    publisher: ClassVar[str] = ""
     #: the columns that identify a row: a second row with the same values there is a repeat
     key: ClassVar[tuple[str, ...]] = ()
 

@@ -167,6 +167,7 @@ class UcdpGed(Importer):
     required: ClassVar[tuple[str, ...]] = GED_COLUMNS
     licence: ClassVar[str | None] = CC_BY
     homepage: ClassVar[str] = "https://ucdp.uu.se/downloads/"
+    publisher: ClassVar[str] = UCDP_ORG
     key: ClassVar[tuple[str, ...]] = ("id",)
 
     def map_row(self, row: dict[str, str], ctx: Context) -> None:
@@ -263,6 +264,7 @@ class UcdpAcd(Importer):
     required: ClassVar[tuple[str, ...]] = ACD_COLUMNS
     licence: ClassVar[str | None] = CC_BY
     homepage: ClassVar[str] = "https://ucdp.uu.se/downloads/"
+    publisher: ClassVar[str] = UCDP_ORG
     key: ClassVar[tuple[str, ...]] = ("conflict_id", "year")
 
     def version_of(self, path, first_row):
