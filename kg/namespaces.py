@@ -16,7 +16,7 @@ IMPORT_GRAPH_PREFIX = GRAPH + "import/"
 #: Kinds of instance; an instance IRI is ``INSTANCE + kind + "/" + slug``.
 INSTANCE_KINDS = (
     "person", "state", "org", "place", "conflict", "event", "claim", "source",
-    "office", "holding",
+    "office", "holding", "decision",
 )
 
 PREFIXES: dict[str, str] = {
