@@ -181,3 +181,24 @@ def test_a_fault_while_answering_is_one_line_and_a_vanished_client_is_none(capsy
         except Exception:  # noqa: BLE001 - handle_error reads the exception being handled
             ReactorServer.handle_error(None, None, ("127.0.0.1", 5))
     assert capsys.readouterr().err == "kg serve: error answering 127.0.0.1: RuntimeError: template broke\n"
+
+
+def test_a_query_found_long_before_is_long_from_its_start(project):
+    """A repeated runaway (a client retrying, a flood of one query) does not take LONG_AFTER of
+    processor time at full priority each time: with the long slot taken it is refused at once,
+    however its comments and spacing differ."""
+    from kg.server.executor import QueryExecutor
+
+    pool = QueryExecutor(project.store_dir, workers=1, max_workers=4, timeout=3.0, max_long=1)
+    try:
+        first = ThreadPoolExecutor(1).submit(pool.run, RUNAWAY, "text/csv")
+        time.sleep(1.0)  # the first has used LONG_AFTER of processor time by now: it is long
+        again = pool.run("# the same, spelled otherwise\n" + RUNAWAY.replace(" . ", " .\n  "), "text/csv")
+        assert again.status == 503 and b"took long before" in again.body, again
+        assert first.result().status == 503 and b"time limit" in first.result().body
+        # the slot is free again: the repetition runs, in the idle class from its start, to the limit
+        rerun = pool.run(RUNAWAY, "text/csv")
+        assert rerun.status == 503 and b"time limit" in rerun.body, rerun
+        assert pool.run("ASK {}", "text/csv").body.strip() == b"true"  # other queries are not affected
+    finally:
+        pool.close()

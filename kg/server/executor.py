@@ -17,6 +17,7 @@ import multiprocessing as mp
 import os
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -25,7 +26,7 @@ import pyoxigraph as ox
 
 from kg.errors import KgError, first_line
 from kg.sandbox import forbid_network
-from kg.sparql_tokens import calls_service, is_update
+from kg.sparql_tokens import LexError, calls_service, is_update, tokens
 from kg.storage import Follower
 from kg.store import OxigraphStore
 
@@ -97,6 +98,10 @@ def negotiate(accept: str, offered: dict[str, object], default: str) -> str | No
 #: processor seconds after which a job counts as long (see QueryExecutor.call), and the niceness it then runs at
 LONG_AFTER = 0.2
 LONG_NICENESS = 19
+#: how many jobs found long the pool remembers (by their text without comments and white space),
+#: so that a repetition (a client retrying, a dashboard polling, a flood of one query) starts as a
+#: long job instead of taking LONG_AFTER of processor time at full priority each time
+KNOWN_LONG = 4096
 #: seconds an extra worker (beyond --workers) may stay idle before it is stopped; starting one
 #: costs a processor second, so under bursts of load the pool keeps what it grew to
 IDLE_RETIRE = 60.0
@@ -286,6 +291,7 @@ class QueryExecutor:
         self.max_workers = max(self.workers, max_workers or max(16, 4 * self.workers))
         self.max_long = max(1, max_long or self.workers)
         self._long = 0
+        self._known_long: OrderedDict[str, None] = OrderedDict()
         self._context = _context()
         self._idle = [self._spawn() for _ in range(self.workers)]
         self._total = len(self._idle)
@@ -363,37 +369,69 @@ class QueryExecutor:
             return refused
         return self.call("query", query, accept)
 
+    @staticmethod
+    def _key(job: str, args: tuple) -> str:
+        """What makes two jobs the same: a query's tokens (its comments and spacing aside) and
+        the rest of the arguments."""
+        if job == "query":
+            try:
+                text = " ".join(t.text for t in tokens(args[0]))
+            except LexError:
+                text = args[0]
+            return "query\0" + text + "\0" + repr(args[1:])
+        return job + "\0" + repr(args)
+
+    def _remember(self, key: str, long: bool) -> None:
+        with self._lock:
+            if long:
+                self._known_long[key] = None
+                self._known_long.move_to_end(key)
+                while len(self._known_long) > KNOWN_LONG:
+                    self._known_long.popitem(last=False)
+            else:
+                self._known_long.pop(key, None)
+
     def call(self, job: str, *args) -> Answer:
         """Run one job in a worker under the time limit: 503 past it, and the worker is replaced.
 
         A job that has used ``LONG_AFTER`` seconds of processor time is a long one: its worker
         runs in the idle scheduling class from then on (so that short jobs beside it keep the
         processor) and is retired afterwards. At most ``max_long`` long jobs run at once; one more is stopped at
-        once with 503, so that long queries cannot take every worker and starve short ones.
+        once with 503, so that long queries cannot take every worker and starve short ones. A job
+        that was long before (the same query text) is long from its start: it is refused at once
+        when the long ones already run, and otherwise starts in the idle class.
         """
         started = time.monotonic()
+        key = self._key(job, args)
+        busy = Answer.error(503, f"{self.max_long} long queries are running already, and this one took long "
+                                 "before; try again later, or narrow it")
+        with self._lock:
+            known_long = key in self._known_long
+            if known_long and self._long >= self.max_long:
+                return busy
         worker = self._take(started + self.timeout)
         if worker is None:
             return Answer.error(503, "every worker is busy; try again")
         long = False
         try:
             cpu_before = _cpu_seconds(worker.process.pid)
+            if known_long:
+                long = self._become_long(worker)
+                if not long:  # the long ones filled up while this one waited for a worker
+                    return busy
             worker.connection.send((job, args))
-            while not worker.connection.poll(min(0.1, max(0.0, self.timeout - (time.monotonic() - started)))):
-                if time.monotonic() - started >= self.timeout:
-                    break
-                # long: by the processor time it took (under load, short jobs wait long for a processor)
-                if _cpu_seconds(worker.process.pid) - cpu_before >= LONG_AFTER:
-                    long = self._become_long(worker)
-                    if not long:
-                        worker.stop()
-                        worker = None
-                        return Answer.error(503, f"{self.max_long} long queries are running already; this one "
-                                                 f"was stopped after {LONG_AFTER:g} s of processor time; "
-                                                 "try again later, or narrow it")
-                    break
+            if not long:
+                long = self._watch(worker, key, started, cpu_before)
+                if long is None:
+                    worker.stop()
+                    worker = None
+                    return Answer.error(503, f"{self.max_long} long queries are running already; this one "
+                                             f"was stopped after {LONG_AFTER:g} s of processor time; "
+                                             "try again later, or narrow it")
             if worker.connection.poll(max(0.0, self.timeout - (time.monotonic() - started))):
                 status, media, body = worker.connection.recv()
+                if known_long and _cpu_seconds(worker.process.pid) - cpu_before < LONG_AFTER:
+                    self._remember(key, False)  # short this time (the store changed): forget it
                 return Answer(status, media, body)
             worker.stop()
             worker = None
@@ -412,6 +450,19 @@ class QueryExecutor:
                     threading.Thread(target=self._retire, args=(worker,), daemon=True).start()
                     worker = None
             self._give_back(worker)
+
+    def _watch(self, worker: _Worker, key: str, started: float, cpu_before: float) -> bool | None:
+        """Wait for a job's answer until it turns long, by the processor time it took (under load
+        short jobs wait long for a processor, so wall time would not tell): False when the answer
+        is ready or the time is up, True when the job became long, None when it is long but
+        max_long long jobs run already."""
+        while not worker.connection.poll(min(0.1, max(0.0, self.timeout - (time.monotonic() - started)))):
+            if time.monotonic() - started >= self.timeout:
+                return False
+            if _cpu_seconds(worker.process.pid) - cpu_before >= LONG_AFTER:
+                self._remember(key, True)
+                return True if self._become_long(worker) else None
+        return False
 
     def _become_long(self, worker: _Worker) -> bool:
         with self._lock:
