@@ -193,7 +193,11 @@ def fast_requests(base: str, root: Path) -> list[tuple[str, bytes | None]]:
     return fast
 
 
-def load(base: str, fast: list[tuple[str, bytes | None]], clients: int, seconds: float, share: float) -> None:
+def load(base: str, fast: list[tuple[str, bytes | None]], clients: int, seconds: float, share: float,
+         vary: bool = False) -> None:
+    """Clients that each send one request after another; ``share`` of them are the runaway query,
+    the same text each time, or with ``vary`` a different text each time (so that the server
+    cannot know it from before: an attacker's mix)."""
     deadline = time.monotonic() + seconds
     slow_data = urllib.parse.urlencode({"query": RUNAWAY}).encode()
     form = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json"}
@@ -203,7 +207,9 @@ def load(base: str, fast: list[tuple[str, bytes | None]], clients: int, seconds:
         while time.monotonic() < deadline:
             started = time.perf_counter()
             if rng.random() < share:
-                kind, (status, _) = "slow", fetch(f"{base}/sparql", slow_data, form)
+                data = slow_data if not vary else urllib.parse.urlencode(
+                    {"query": RUNAWAY.replace("}", f"FILTER(?a != <urn:x:{rng.random()}>) }}")}).encode()
+                kind, (status, _) = "slow", fetch(f"{base}/sparql", data, form)
             else:
                 url, data = rng.choice(fast)
                 kind, (status, _) = "fast", fetch(url, data, form if data else {"Accept": "text/html"})
@@ -217,7 +223,8 @@ def load(base: str, fast: list[tuple[str, bytes | None]], clients: int, seconds:
     slow = [status for kind, _, status in results if kind == "slow"]
     p50, p95 = statistics.median(fast_times), fast_times[int(len(fast_times) * 0.95)]
     errors = sorted({status for kind, _, status in results if kind == "fast" and status != 200})
-    row(f"{clients} clients for {seconds:g} s, {share:.0%} runaway queries", "fast ones p95 < 1 s",
+    row(f"{clients} clients for {seconds:g} s, {share:.0%} runaway queries"
+        + (", each spelled differently" if vary else ""), "fast ones p95 < 1 s",
         f"{len(fast_times)} fast answers: p50 {p50:.2f} s, p95 {p95:.2f} s, max {fast_times[-1]:.2f} s, "
         f"{fast_errors} errors {errors}; {len(slow)} runaway, {slow.count(503)} stopped with 503")
 
@@ -355,6 +362,7 @@ def main() -> None:
                 fast = fast_requests(base, root)
                 load(base, fast, args.clients, args.seconds, 0.0)
                 load(base, fast, args.clients, args.seconds, 0.1)
+                load(base, fast, args.clients, args.seconds, 0.1, vary=True)
             if "store" in parts:
                 store_mix(root, args.events, base)
         finally:

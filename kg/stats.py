@@ -57,16 +57,20 @@ class Coverage:
     sources: int
     events: int
     claims: int
+    casualties: int
     mediators: int
     places: int
+    pointed: int
     ucdp: str
     wikidata: str
 
     @property
     def missing(self) -> list[str]:
-        """The quality gates this conflict fails: label, kind, start, two parties, a source."""
+        """The quality gates this conflict fails: label, kind, start, two parties, a source, a place
+        with a point, and a casualty claim (of it, its phases or events) with a source graded A-C."""
         gates = {"label": bool(self.label), "kind": bool(self.kinds), "start": bool(self.start),
-                 "2 parties": self.parties >= 2, "source": self.sources >= 1}
+                 "2 parties": self.parties >= 2, "source": self.sources >= 1, "place with a point": self.pointed >= 1,
+                 "graded casualty claim": self.casualties >= 1}
         return [name for name, ok in gates.items() if not ok]
 
     def as_dict(self) -> dict:
@@ -74,7 +78,7 @@ class Coverage:
 
 
 COVERAGE_COLUMNS = ("conflict", "label", "kinds", "start", "end", "parent", "parties", "sources", "events",
-                    "claims", "mediators", "places", "ucdp", "wikidata")
+                    "claims", "casualties", "mediators", "places", "pointed", "ucdp", "wikidata")
 
 
 def coverage(store: Store) -> list[Coverage]:
@@ -92,7 +96,8 @@ def coverage(store: Store) -> list[Coverage]:
         rows.append(Coverage(
             conflict=text("conflict"), label=text("label"), kinds=text("kinds"), start=text("start"),
             end=text("end"), parent=text("parent"), parties=count("parties"), sources=count("sources"),
-            events=count("events"), claims=count("claims"), mediators=count("mediators"), places=count("places"),
+            events=count("events"), claims=count("claims"), casualties=count("casualties"),
+            mediators=count("mediators"), places=count("places"), pointed=count("pointed"),
             ucdp=text("ucdp"), wikidata=text("wikidata"),
         ))
     return rows
@@ -100,11 +105,11 @@ def coverage(store: Store) -> list[Coverage]:
 
 def coverage_markdown(rows: list[Coverage]) -> str:
     """The coverage table as Markdown, as the README shows it."""
-    head = ("conflict", "start", "end", "kind", "parties", "events", "claims", "mediators", "sources", "UCDP",
-            "gates")
+    head = ("conflict", "start", "end", "kind", "parties", "events", "claims", "graded casualty claims", "mediators",
+            "sources", "UCDP", "gates")
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         cells = (r.label or r.conflict, r.start, r.end or "ongoing", r.kinds, r.parties, r.events, r.claims,
-                 r.mediators, r.sources, r.ucdp, "ok" if not r.missing else "missing " + ", ".join(r.missing))
+                 r.casualties, r.mediators, r.sources, r.ucdp, "ok" if not r.missing else "missing " + ", ".join(r.missing))
         lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
