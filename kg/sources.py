@@ -25,7 +25,7 @@ COPY = PREFIXES["sourcekind"] + "copy"
 #: a copy off as the original. A suffix matches the host and its subdomains.
 COPY_HOSTS = (
     "azureedge.net", "cloudfront.net", "ipfs.io", "dweb.link", "wikimili.com", "piglix.com",
-    "wikiwand.com", "popflock.com", "fandom.com", "wiki2.org", "en-academic.com", "academic.ru",
+    "wikiwand.com", "popflock.com", "military-history.fandom.com", "wiki2.org", "en-academic.com", "academic.ru",
     "owiki.org", "datana.com", "gravy.com", "chuanqisf.com", "searchvn.net", "rushprnews.com",
     "d1softballnews.com", "bbabo.net", "exbulletin.com", "fundscene.com", "gettotext.com",
     "hirkatalogus.hu", "maltanewsgazette.com", "wikizero.com", "everybodywiki.com", "dbpedia.org",
