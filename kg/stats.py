@@ -110,6 +110,7 @@ def coverage_markdown(rows: list[Coverage]) -> str:
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         cells = (r.label or r.conflict, r.start, r.end or "ongoing", r.kinds, r.parties, r.events, r.claims,
-                 r.casualties, r.mediators, r.sources, r.ucdp, "ok" if not r.missing else "missing " + ", ".join(r.missing))
+                 r.casualties, r.mediators, r.sources, r.ucdp,
+                 "ok" if not r.missing else "missing " + ", ".join(r.missing))
         lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"

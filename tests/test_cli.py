@@ -29,13 +29,14 @@ def test_query_json_is_sparql_results_json(kg):
     result = kg("query", "casualty-claims", "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert data["head"]["vars"] == ["value", "measure", "side", "claimants", "reported", "sources"]
+    assert data["head"]["vars"] == ["value", "measure", "side", "claimants", "reported", "grade", "sources"]
     values = {b["value"]["value"]: b for b in data["results"]["bindings"] if b["measure"]["value"] == "people killed"}
     assert {"36", "35", "71"} <= set(values)
     assert values["71"]["reported"]["datatype"] == "http://www.w3.org/2001/XMLSchema#date"
 
 
-@pytest.mark.parametrize("fmt, first_line", [("csv", "officeLabel,holderLabel,start,end"), ("tsv", "?officeLabel\t?holderLabel\t?start\t?end")])
+@pytest.mark.parametrize("fmt, first_line", [("csv", "officeLabel,holderLabel,start,end,certainty"),
+                                             ("tsv", "?officeLabel\t?holderLabel\t?start\t?end\t?certainty")])
 def test_query_csv_and_tsv(kg, fmt, first_line):
     result = kg("query", "office-holders-on-date", "--param", "date=2022-09-16", "--format", fmt)
     assert result.exit_code == 0, result.output
@@ -138,7 +139,7 @@ def test_malformed_data_is_reported_with_file_and_line(runner, scratch_project):
 
 
 def test_validate_reports_violations_and_exits_1(runner, scratch_project):
-    path = scratch_project.data_dir / "conflicts" / "armenia-azerbaijan.ttl"
+    path = scratch_project.data_dir / "conflicts" / "azerbaijan-attack-on-armenia-2022-09.ttl"
     text = path.read_text(encoding="utf-8").replace(
         'pskg:startDate "2022-09-12"^^xsd:date ; pskg:endDate "2022-09-14"^^xsd:date',
         'pskg:startDate "2022-09-15"^^xsd:date ; pskg:endDate "2022-09-14"^^xsd:date',
@@ -156,12 +157,14 @@ def test_not_a_project_folder(runner, tmp_path):
 
 
 def test_validate_checks_calendar_dates_and_membership_of_the_whole(runner, scratch_project):
-    path = scratch_project.data_dir / "conflicts" / "armenia-azerbaijan.ttl"
-    text = path.read_text(encoding="utf-8").replace(
+    path = scratch_project.data_dir / "conflicts" / "azerbaijan-attack-on-armenia-2022-09.ttl"
+    path.write_text(path.read_text(encoding="utf-8").replace(
         'pskg:startDate "2022-09-12"^^xsd:date ; pskg:endDate "2022-09-14"^^xsd:date',
         'pskg:startDate "2022-02-30"^^xsd:date ; pskg:endDate "2022-13"^^xsd:gYearMonth',
-    ).replace("    pskg:isPartOfSystem conflict:post-soviet-conflicts ;\n", "")
-    path.write_text(text, encoding="utf-8")
+    ), encoding="utf-8")
+    whole = scratch_project.data_dir / "conflicts" / "armenia-azerbaijan-conflict.ttl"
+    whole.write_text(whole.read_text(encoding="utf-8").replace(
+        "    pskg:isPartOfSystem conflict:post-soviet-conflicts ;\n", ""), encoding="utf-8")
     result = runner.invoke(main, ["--root", str(scratch_project.root), "validate"])
     assert result.exit_code == 1, result.output
     assert "pskg:startDate 2022-02-30 is not a valid xsd:date" in result.output
