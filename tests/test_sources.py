@@ -213,3 +213,44 @@ def test_ucdp_secondary_parties_are_secondary(store):
     assert len(expected) >= 3
     assert expected <= secondary, sorted(expected - secondary)
     assert secondary <= parties, "a secondary party is also a party"
+
+
+def test_events_are_of_the_kind_their_sources_report(store):
+    """Kulubayev and Guterres spoke by telephone on 17 September 2022 (the Kyrgyz foreign
+    ministry, through 24.kg), once stored as a meeting; a contact without a mediator (the
+    Yevlakh talks of 21 September 2023) is not a mediation contact."""
+    kinds = {r["kind"] for r in _select(store, f"""
+        SELECT ?kind WHERE {{ <{ID}event/guterres-kulubayev-talks-2022-09-17> a ?kind }}""")}
+    assert PSKG + "PhoneCall" in kinds and PSKG + "Meeting" not in kinds
+    without_mediator = _select(store, f"""
+        SELECT ?contact WHERE {{
+          VALUES ?kind {{ <{PSKG}MediationContact> <{PSKG}Meeting> <{PSKG}PhoneCall> }}
+          ?contact a ?kind .
+          FILTER NOT EXISTS {{ ?contact <{PSKG}hasMediator> ?mediator }}
+        }}""")
+    assert without_mediator == []
+
+
+def test_a_later_figure_of_the_cited_page_stands_beside_the_earlier_ones(store):
+    """The pages cited for the Kyrgyz health ministry's toll of September 2022 give 46 dead on
+    18 September between the 36 and the 59; OHCHR's count of civilians killed in the invasion
+    goes on after 10,000 (10,582 in February 2024). Each figure is a claim with its own date."""
+    def series(claimant: str, conflict: str) -> dict[str, str]:
+        rows = _select(store, f"""
+            SELECT ?value ?reported WHERE {{
+              ?claim <{PSKG}hasClaimant> <{ID}{claimant}> ; <{PSKG}isAbout> <{ID}conflict/{conflict}> ;
+                     <{PSKG}hasValue> ?value .
+              OPTIONAL {{ ?claim <{PSKG}reportedOn> ?reported }}
+            }}""")
+        return {r["value"]: r.get("reported", "") for r in rows}
+
+    kyrgyz = series("org/ministry-of-health-of-kyrgyzstan", "kyrgyzstan-tajikistan-clashes-2022")
+    assert {"24", "46", "59", "62"} <= set(kyrgyz)
+    assert kyrgyz["24"] < kyrgyz["46"] <= kyrgyz["59"] < kyrgyz["62"]
+    ohchr = {r["value"]: r["reported"] for r in _select(store, f"""
+        SELECT ?value ?reported WHERE {{
+          ?claim <{PSKG}isAbout> <{ID}conflict/russian-invasion-of-ukraine-2022> ;
+                 <{PSKG}hasMeasure> <{MEASURE}civilians-killed> ; <{PSKG}hasValue> ?value ;
+                 <{PSKG}reportedOn> ?reported .
+        }}""")}
+    assert "10582" in ohchr and ohchr["10582"] > max(d for v, d in ohchr.items() if v != "10582")

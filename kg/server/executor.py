@@ -215,6 +215,21 @@ def _jobs() -> dict:
     return {"query": _query_job, "entity": pages.entity, "view": pages.view}
 
 
+def _few_malloc_arenas() -> None:
+    """Keep glibc to two malloc arenas in this process. RLIMIT_AS counts address space, and
+    glibc reserves 64 MiB of it for each arena it makes (up to eight per core, one per busy
+    thread): the store's threads could use up the limit without using the memory, and a
+    worker would fail to start a thread ("Resource temporarily unavailable")."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(-8, 2)  # M_ARENA_MAX
+    except (OSError, AttributeError):
+        pass  # not glibc: its allocator keeps its own accounts
+
+
 def _worker(store_dir: str, row_limit: int, memory_mib: int, connection) -> None:
     # before anything else: no query this process runs may open a connection, nor take the machine
     import signal
@@ -224,6 +239,7 @@ def _worker(store_dir: str, row_limit: int, memory_mib: int, connection) -> None
     if memory_mib:
         import resource
 
+        _few_malloc_arenas()
         resource.setrlimit(resource.RLIMIT_AS, (memory_mib << 20, memory_mib << 20))
     jobs = _jobs()
     follower = Follower(Path(store_dir))  # each job sees the generation published when it starts
