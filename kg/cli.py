@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from kg import build as build_mod
 from kg.errors import KgError
 from kg.project import Project
 from kg.query import OutputFormat
@@ -40,17 +39,18 @@ def _project(ctx: click.Context) -> Project:
     return ctx.find_object(Project) or ctx.fail("no project")
 
 
-def _open(ctx: click.Context):
-    """The store the command reads: the remote one given by --store, else the embedded one."""
-    url = ctx.meta.get("kg.store_url")
-    if url:
-        from kg.remote import RemoteStore
+def _graph(ctx: click.Context):
+    """The graph the command works on (kg.api), closed when the command ends: the remote store
+    given by --store, else the embedded one."""
+    graph = ctx.meta.get("kg.graph")
+    if graph is None:
+        from kg.api import KnowledgeGraph
 
-        return RemoteStore(url)
-
-    store = build_mod.open_store(_project(ctx), on_rebuild=_building, on_wait=_waiting, on_stale=_stale)
-    ctx.call_on_close(store.close)
-    return store
+        graph = KnowledgeGraph(_project(ctx), store_url=ctx.meta.get("kg.store_url"), on_rebuild=_building,
+                               on_wait=_waiting, on_stale=_stale)
+        ctx.meta["kg.graph"] = graph
+        ctx.find_root().call_on_close(graph.close)
+    return graph
 
 
 def _stale(error: str) -> None:
@@ -103,7 +103,7 @@ def main(ctx: click.Context, root: Path | None, store_dir: Path | None, store_ur
 @click.pass_context
 def build_command(ctx: click.Context, force: bool) -> None:
     """(Re)build the embedded store from ontology/ and data/."""
-    report = build_mod.build(_project(ctx), force=force, on_wait=_waiting)
+    report = _graph(ctx).build(force=force)
     state = "built" if report.rebuilt else "up to date"
     click.echo(f"Store {state}: {report.triples} triples from {len(report.files)} files in {report.seconds:.2f} s")
     for graph, count in sorted(report.graphs.items()):
@@ -114,9 +114,7 @@ def build_command(ctx: click.Context, force: bool) -> None:
 @click.pass_context
 def repair_command(ctx: click.Context) -> None:
     """Rebuild a damaged store from ontology/ and data/ and import the recorded files again."""
-    from kg.repair import repair
-
-    report = repair(_project(ctx), on_wait=_waiting)
+    report = _graph(ctx).repair()
     click.echo(f"Rebuilt the store: {report.built.triples} triples from {len(report.built.files)} files")
     for entry in report.reimported:
         click.echo(f"  re-imported {entry['file']} into {entry['graph']}")
@@ -135,21 +133,18 @@ def query_command(
     ctx: click.Context, query_ref: str | None, params: tuple[str, ...], fmt: str, list_queries: bool
 ) -> None:
     """Run a SPARQL query from queries/ by name, from a file, or from stdin (-)."""
-    from kg import entities, query
+    from kg import query
 
-    project = _project(ctx)
+    graph = _graph(ctx)
     if list_queries:
-        for name, q in query.catalogue(project.queries_dir).items():
+        for name, q in graph.catalogue().items():
             params_text = " ".join(f"{p.name}:{p.type}" + (f" (default {q.default_of(p.name)})"
                                                            if q.default_of(p.name) else "") for p in q.params)
             click.echo(f"{name}\n    {q.question}" + (f"\n    parameters: {params_text}" if params_text else ""))
         return
     if not query_ref:
         raise click.UsageError("give a query NAME, FILE or -, or --list")
-    qfile = query.load_query(query_ref, project.queries_dir)
-    store = _open(ctx)
-    assignments = query.parse_assignments(params)
-    result = query.run(store, qfile, assignments, resolve_entity=lambda ref: entities.resolve(store, ref))
+    result = graph.query_result(query_ref, query.parse_assignments(params))
     output = query.OutputFormat(fmt)
     if output is query.OutputFormat.TABLE:
         columns, rows = query.rows_of(result)
@@ -166,10 +161,9 @@ def query_command(
 @click.pass_context
 def search_command(ctx: click.Context, text: str, limit: int, lang: str, fmt: str) -> None:
     """Find entities by any of their names: variants, transliterations, native scripts."""
-    from kg import entities
     from kg.namespaces import compact
 
-    matches = entities.search(_open(ctx), text, limit=limit, lang=lang)
+    matches = _graph(ctx).search(text, limit=limit, lang=lang)
     if fmt == "json":
         click.echo(json.dumps([m.__dict__ for m in matches], ensure_ascii=False, indent=2))
         return
@@ -186,11 +180,9 @@ def search_command(ctx: click.Context, text: str, limit: int, lang: str, fmt: st
 @click.pass_context
 def show_command(ctx: click.Context, entity: str, lang: str, fmt: str) -> None:
     """Print an entity card: names, kinds, facts, claims with their sources, identifiers."""
-    from kg import entities
     from kg.views_text import render_card
 
-    store = _open(ctx)
-    card = entities.card(store, entities.resolve(store, entity), lang=lang)
+    card = _graph(ctx).show(entity, lang=lang)
     if fmt == "json":
         from dataclasses import asdict
 
@@ -207,11 +199,10 @@ def show_command(ctx: click.Context, entity: str, lang: str, fmt: str) -> None:
 @click.pass_context
 def stats_command(ctx: click.Context, coverage: bool, fmt: str) -> None:
     """Triples, entities per class and sources; or, with --coverage, a table per conflict."""
-    from kg.stats import COVERAGE_COLUMNS, coverage_markdown, stats
-    from kg.stats import coverage as coverage_of
+    from kg.stats import COVERAGE_COLUMNS, coverage_markdown
 
     if coverage:
-        rows = coverage_of(_open(ctx))
+        rows = _graph(ctx).coverage()
         if fmt == "json":
             click.echo(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
         elif fmt == "markdown":
@@ -226,7 +217,7 @@ def stats_command(ctx: click.Context, coverage: bool, fmt: str) -> None:
         return
     if fmt == "markdown":
         raise KgError("--format markdown goes with --coverage")
-    result = stats(_open(ctx))
+    result = _graph(ctx).stats()
     if fmt == "json":
         click.echo(json.dumps(result.as_dict(), indent=2))
         return
@@ -243,9 +234,7 @@ def stats_command(ctx: click.Context, coverage: bool, fmt: str) -> None:
 @click.pass_context
 def sources_command(ctx: click.Context, fmt: str, hosts: int) -> None:
     """What the curated claims rest on: sources by kind, grade and host, and the weak claims."""
-    from kg.sources import report as sources_report
-
-    result = sources_report(_open(ctx))
+    result = _graph(ctx).sources()
     if fmt == "json":
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
         return
@@ -277,10 +266,8 @@ def sources_command(ctx: click.Context, fmt: str, hosts: int) -> None:
 @click.pass_context
 def validate_command(ctx: click.Context) -> None:
     """Check the graph against the SHACL shapes in ontology/shapes.ttl."""
-    from kg.validate import validate
-
     project = _project(ctx)
-    report = validate(_open(ctx), project.shapes_file)
+    report = _graph(ctx).validate()
     if report.conforms:
         warnings = [v for v in report.violations if v.severity != "Violation"]
         click.echo(f"The graph conforms to {project.relative(project.shapes_file)}"
@@ -307,27 +294,17 @@ _GRAPH_EXPORTS = ["graphml", "gexf"]
 @click.pass_context
 def export_command(ctx: click.Context, fmt: str, output: Path | None) -> None:
     """Write the whole graph in an RDF format, or as a network for graph tools."""
-    from kg.export import ExportFormat, export, serialize
-
-    store = _open(ctx)
-    if fmt in _GRAPH_EXPORTS:
-        from kg.analytics import GraphFormat, write_graph
-        from kg.network import to_networkx
-
-        if output is not None and str(output) == "-":
-            raise KgError(f"--format {fmt} writes a file: give --output FILE")
-        target = output or Path(f"kg-export.{fmt}")
-        graph = to_networkx(store)
-        size = write_graph(graph, GraphFormat(fmt), target)
-        click.echo(f"Wrote {target} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges, {size} bytes)")
-        return
-    chosen = ExportFormat(fmt)
+    graph = _graph(ctx)
     if output is not None and str(output) == "-":
-        click.echo(serialize(store, chosen).decode("utf-8"), nl=False)
+        if fmt in _GRAPH_EXPORTS:
+            raise click.UsageError(f"--format {fmt} writes a file: give --output FILE")
+        click.echo(graph.serialize(fmt).decode("utf-8"), nl=False)
         return
-    target = output or Path(f"kg-export.{fmt}")
-    size = export(store, chosen, target)
-    click.echo(f"Wrote {target} ({size} bytes, {fmt})")
+    written = graph.export(fmt, output)
+    if written.nodes is not None:
+        click.echo(f"Wrote {written.path} ({written.nodes} nodes, {written.edges} edges, {written.bytes} bytes)")
+    else:
+        click.echo(f"Wrote {written.path} ({written.bytes} bytes, {fmt})")
 
 
 # --- networks: view, path, rank -------------------------------------------------------------
@@ -351,34 +328,12 @@ def scope_options(func):
     return func
 
 
-def _scope(ctx: click.Context, store, *, focus, hops, conflict, query_ref, since, until, sources):
-    from kg.entities import resolve
-    from kg.network import Scope
-    from kg.query import load_query
-
-    chosen = [name for name, value in (("--focus", focus), ("--conflict", conflict), ("--query", query_ref)) if value]
-    if len(chosen) > 1:
-        raise KgError(f"choose one scope: {' and '.join(chosen)} were both given")
-    if since and until and since > until:
-        raise KgError(f"--since {since:%Y-%m-%d} is after --until {until:%Y-%m-%d}")
-    if not focus and ctx.get_parameter_source("hops") is click.core.ParameterSource.COMMANDLINE:
-        raise KgError("--hops counts steps from --focus: give --focus ENTITY too")
-    return Scope(
-        focus=resolve(store, focus) if focus else None, hops=hops,
-        conflict=resolve(store, conflict) if conflict else None,
-        query=load_query(query_ref, _project(ctx).queries_dir) if query_ref else None,
-        since=since.date() if since else None, until=until.date() if until else None, with_sources=sources,
-    )
-
-
-def _default_view_name(scope, ontology: bool) -> Path:
-    from kg.namespaces import compact
-
-    if ontology:
-        return Path("view-ontology.html")
-    ref = scope.focus or scope.conflict
-    name = compact(ref).split(":")[-1] if ref else (scope.query.name if scope.query else "graph")
-    return Path(f"view-{name}.html")
+def _scope(ctx: click.Context, *, focus, hops, conflict, query_ref, since, until, sources) -> dict:
+    """The scope options as kg.api takes them (hops only when given on the command line)."""
+    given = ctx.get_parameter_source("hops") is click.core.ParameterSource.COMMANDLINE
+    return {"focus": focus, "hops": hops if given else None, "conflict": conflict, "query": query_ref,
+            "since": since.date() if since else None, "until": until.date() if until else None,
+            "sources": sources}
 
 
 @main.command("view")
@@ -391,22 +346,8 @@ def _default_view_name(scope, ontology: bool) -> Path:
 @click.pass_context
 def view_command(ctx: click.Context, ontology: bool, size_by: str, output: Path | None, lang: str, **scope) -> None:
     """Write an interactive network view: one HTML file that works offline."""
-    from kg.network import ontology_graph, to_networkx
-    from kg.views_html import write_view
-
-    store = _open(ctx)
-    if ontology:
-        if any(scope[k] for k in ("focus", "conflict", "query_ref", "since", "until")):
-            raise KgError("--ontology draws the schema: it takes no --focus, --conflict, --query, --since or --until")
-        graph, title = ontology_graph(store, lang), "Ontology: classes and properties"
-        chosen = None
-    else:
-        chosen = _scope(ctx, store, **scope)
-        graph, title = to_networkx(store, chosen, lang=lang), f"Post-Soviet conflicts KG: {chosen.describe()}"
-    if graph.number_of_nodes() == 0:
-        raise KgError("nothing to draw: the scope holds no statements")
-    target = output or _default_view_name(chosen, ontology)
-    info = write_view(graph, target, title=title, lang=lang, size_by=size_by)
+    view = _graph(ctx).view(ontology=ontology, lang=lang, size_by=size_by, **_scope(ctx, **scope))
+    info = view.write(output)
     click.echo(f"Wrote {info.path} ({info.nodes} nodes, {info.edges} edges, {info.bytes} bytes)")
     if info.advice:
         click.echo(f"Warning: {info.advice}", err=True)
@@ -422,25 +363,13 @@ def view_command(ctx: click.Context, ontology: bool, size_by: str, output: Path 
 @click.pass_context
 def path_command(ctx: click.Context, start: str, end: str, limit: int, lang: str, output: Path | None) -> None:
     """The shortest chains of facts between two entities (sources left out)."""
-    from kg.analytics import path_subgraph, shortest_paths
-    from kg.entities import resolve
-    from kg.network import Scope, to_networkx
-    from kg.views_html import write_view
-
-    store = _open(ctx)
-    a, b = resolve(store, start), resolve(store, end)
-    if a == b:
-        raise KgError(f"{start!r} and {end!r} are the same entity: give two different ones")
-    graph = to_networkx(store, Scope(with_sources=False), lang=lang, fold_offices=False)
-    chains = shortest_paths(graph, a, b, limit=limit)
-    if not chains:
-        raise KgError(f"no chain of facts links {start!r} and {end!r}")
+    chains = _graph(ctx).path(start, end, limit=limit, lang=lang)
     for number, chain in enumerate(chains, 1):
         click.echo(f"Chain {number} ({len(chain)} statement{'s' if len(chain) != 1 else ''}):")
         for step in chain:
             click.echo(f"  {step}")
     if output is not None:
-        info = write_view(path_subgraph(graph, chains), output, title=f"Chains from {start} to {end}", lang=lang)
+        info = chains.view().write(output)
         click.echo(f"Wrote {info.path} ({info.nodes} nodes, {info.edges} edges)")
 
 
@@ -455,17 +384,10 @@ def path_command(ctx: click.Context, start: str, end: str, limit: int, lang: str
 def rank_command(ctx: click.Context, by: str, kinds: tuple[str, ...], limit: int, fmt: str, lang: str,
                  **scope) -> None:
     """Centrality of the entities in a scope: who brokers between conflicts."""
-    from kg.analytics import Measure, rank
-    from kg.network import KINDS, to_networkx
-
-    unknown = sorted(set(kinds) - set(KINDS))
-    if unknown:
-        raise KgError(f"--kind {unknown[0]!r}: not a kind (use {', '.join(KINDS)})")
-    store = _open(ctx)
-    if not any(scope[k] for k in ("focus", "conflict", "query_ref")) and scope["sources"]:
-        scope["sources"] = False  # sources would top every ranking of the whole graph
-    graph = to_networkx(store, _scope(ctx, store, **scope), lang=lang)
-    rows = rank(graph, by=Measure(by), limit=limit, kinds=set(kinds) or None)
+    options = _scope(ctx, **scope)
+    if ctx.get_parameter_source("sources") is not click.core.ParameterSource.COMMANDLINE:
+        del options["sources"]  # the library's default: no sources over the whole graph
+    rows = _graph(ctx).rank(by=by, kinds=kinds, limit=limit, lang=lang, **options)
     columns = ["entity", "label", "kind", "degree", "betweenness", "pagerank"]
     data = [[r.iri, r.label, r.kind, f"{r.degree:.4f}", f"{r.betweenness:.4f}", f"{r.pagerank:.4f}"] for r in rows]
     if fmt == "json":
@@ -501,19 +423,10 @@ def rank_command(ctx: click.Context, by: str, kinds: tuple[str, ...], limit: int
 def import_command(ctx: click.Context, dataset: str, file: Path, strict: bool, replace: bool,
                    links_file: Path | None, unmatched_file: Path | None, skipped_file: Path | None) -> None:
     """Import a UCDP GED, UCDP/PRIO ACD or ACLED CSV file into its own named graph."""
-    from kg.entities import resolve
-    from kg.importers import import_file
-
-    if ctx.meta.get("kg.store_url"):
-        raise KgError("kg import writes to the embedded store; import there, then `kg push --store URL`")
     skipped: list[tuple[int, str]] = []
-    with build_mod.edit(_project(ctx), on_rebuild=_building, on_wait=_waiting) as change:
-        store = change.store
-        report = import_file(store, dataset, file, work_dir=change.work_dir, strict=strict, replace=replace,
-                             links=links_file, resolve=lambda ref: resolve(store, ref), progress=True,
-                             on_skip=(lambda line, reason: skipped.append((line, reason))) if skipped_file else None)
-        change.record({} if report.unchanged else {report.graph: report.triples_in_graph}, report.replaced,
-                      None if report.unchanged else report.record())
+    report = _graph(ctx).import_file(
+        dataset, file, strict=strict, replace=replace, links=links_file, progress=True,
+        on_skip=(lambda line, reason: skipped.append((line, reason))) if skipped_file else None)
     if report.unchanged:
         click.echo(f"{file} is already imported (same checksum) in {report.graph}; nothing changed"
                    + (f"; dropped {len(report.replaced)} earlier import(s)" if report.replaced else ""))
@@ -567,9 +480,7 @@ def imports_group(ctx: click.Context, fmt: str) -> None:
     """List the imported files (graph, file, time, rows, statements); `kg imports remove` drops some."""
     if ctx.invoked_subcommand is not None:
         return
-    from kg.importers import list_imports
-
-    rows = list_imports(_open(ctx))
+    rows = _graph(ctx).imports()
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -588,14 +499,7 @@ def imports_group(ctx: click.Context, fmt: str) -> None:
 @click.pass_context
 def imports_remove_command(ctx: click.Context, graphs: tuple[str, ...]) -> None:
     """Drop imports by the name `kg imports` lists (or their graph IRI); nothing else changes."""
-    from kg.importers import remove_imports
-
-    if ctx.meta.get("kg.store_url"):
-        raise KgError("kg imports remove changes the embedded store")
-    with build_mod.edit(_project(ctx), on_rebuild=_building, on_wait=_waiting) as change:
-        dropped = remove_imports(change.store, list(graphs))
-        change.record({}, dropped)
-    for graph in dropped:
+    for graph in _graph(ctx).remove_imports(list(graphs)):
         click.echo(f"Removed {graph}")
 
 
@@ -604,13 +508,11 @@ def imports_remove_command(ctx: click.Context, graphs: tuple[str, ...]) -> None:
 @click.pass_context
 def links_command(ctx: click.Context, fmt: str) -> None:
     """The graph's entities with their ids in Wikidata, GeoNames, UCDP, ISO 3166 and their ACLED names."""
-    from kg.links import link_rows, links_turtle
-
-    store = _open(ctx)
+    graph = _graph(ctx)
     if fmt == "ttl":
-        click.echo(links_turtle(store), nl=False)
+        click.echo(graph.links_turtle(), nl=False)
         return
-    columns, rows = link_rows(store)
+    columns, rows = graph.links()
     if fmt == "csv":
         import csv
 
@@ -648,7 +550,7 @@ def serve_command(ctx: click.Context, host: str, port: int, timeout: float, row_
     if ctx.meta.get("kg.store_url"):
         raise KgError("kg serve serves the embedded store; a remote store has its own endpoint")
     project = _project(ctx)
-    build_mod.build(project, on_rebuild=_building, on_wait=_waiting)
+    _graph(ctx).ensure_built()
     server = make_server(project.store_dir, project.queries_dir, host=host, port=port, timeout=timeout,
                          row_limit=row_limit, workers=workers, max_workers=max_workers, memory_mib=memory_limit,
                          public_hosts=public_hosts, verbose=verbose)
@@ -678,18 +580,13 @@ def serve_command(ctx: click.Context, host: str, port: int, timeout: float, row_
 @click.pass_context
 def push_command(ctx: click.Context, graphs: tuple[str, ...]) -> None:
     """Upload the embedded store's named graphs to the --store, each replacing its copy there."""
-    from kg.remote import RemoteStore, push
+    from kg.api import KnowledgeGraph
 
     url = ctx.meta.get("kg.store_url")
     if not url:
         raise KgError("kg push needs --store URL (or KG_STORE)")
-    project = _project(ctx)
-    local = build_mod.open_store(project, on_rebuild=_building, on_wait=_waiting)
-    ctx.call_on_close(local.close)
-    unknown = sorted(set(graphs) - set(local.graphs()))
-    if unknown:
-        raise KgError(f"--graph {unknown[0]}: not a graph of the embedded store")
-    counts = push(local, RemoteStore(url), graphs=list(graphs) or None)
+    local = KnowledgeGraph(_project(ctx), on_rebuild=_building, on_wait=_waiting, on_stale=_stale)
+    counts = local.push(url, graphs=list(graphs) or None)
     for graph, count in counts.items():
         click.echo(f"  {graph}  {count}")
     click.echo(f"Pushed {sum(counts.values())} triples in {len(counts)} graphs to {url}")

@@ -200,8 +200,8 @@ def test_stats_coverage_lists_every_conflict_with_its_gates(kg, store):
 
 @pytest.mark.parametrize(("args", "message"), [
     (["path", "Sadyr Japarov", "Japarov"], "are the same entity: give two different ones"),
-    (["view", "--hops", "2", "-o", "unused.html"], "--hops counts steps from --focus"),
-    (["rank", "--hops", "2"], "--hops counts steps from --focus"),
+    (["view", "--hops", "2", "-o", "unused.html"], "hops counts steps from focus"),
+    (["rank", "--hops", "2"], "hops counts steps from focus"),
 ])
 def test_commands_that_would_say_nothing_useful_say_why_instead(kg, args, message):
     result = kg(*args)
