@@ -22,9 +22,10 @@ import pyoxigraph as ox
 from kg import storage
 from kg.dataset import VOID_GRAPH, describe
 from kg.errors import KgError
-from kg.namespaces import CURATED_GRAPH, IMPORT_GRAPH_PREFIX, ONTOLOGY, ONTOLOGY_GRAPH
+from kg.namespaces import CURATED_GRAPH, IMPORT_GRAPH_PREFIX, ONTOLOGY_GRAPH
 from kg.project import Project
 from kg.store import OxigraphStore
+from kg.vocab import PSKG
 
 
 @dataclass
@@ -170,7 +171,7 @@ def _keep_complete_imports(store: OxigraphStore) -> set[str]:
     """Drop every graph but the complete imports (a rebuild replaces curated data only, and the
     remains of an interrupted import of an older store); return the imports kept."""
     complete = {q.graph_name.value for q in store.quads_for_pattern(
-        None, ox.NamedNode(ONTOLOGY + "isComplete"), None, None) if isinstance(q.graph_name, ox.NamedNode)}
+        None, ox.NamedNode(PSKG.isComplete), None, None) if isinstance(q.graph_name, ox.NamedNode)}
     kept = set()
     for graph in store.graphs():
         if graph.startswith(IMPORT_GRAPH_PREFIX) and graph in complete:

@@ -13,7 +13,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from kg import __version__
-from kg.namespaces import BASE, GRAPH, ONTOLOGY, PREFIXES
+from kg.identifiers import SCHEMES
+from kg.namespaces import BASE, GRAPH, ONTOLOGY, PREFIXES, RDF_TYPE
 from kg.query import internal_query, select_rows
 from kg.store import Store
 
@@ -27,20 +28,10 @@ LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 VOID = "http://rdfs.org/ns/void#"
 DCAT = PREFIXES["dcat"]
 DCT = PREFIXES["dct"]
-RDF_TYPE = PREFIXES["rdf"] + "type"
 XSD = PREFIXES["xsd"]
 
-#: External targets: identifier property -> (slug, dataset IRI, title).
-LINK_TARGETS = {
-    ONTOLOGY + "hasWikidataId": ("wikidata", "https://www.wikidata.org/", "Wikidata"),
-    ONTOLOGY + "hasGeonamesId": ("geonames", "https://www.geonames.org/", "GeoNames"),
-    ONTOLOGY + "hasUcdpConflictId": ("ucdp-conflicts", "https://ucdp.uu.se/downloads/#armedconflict",
-                                     "UCDP/PRIO Armed Conflict Dataset"),
-    ONTOLOGY + "hasUcdpActorId": ("ucdp-actors", "https://ucdp.uu.se/downloads/#actor", "UCDP Actor Dataset"),
-    ONTOLOGY + "hasIsoCode": ("iso-3166", "https://www.iso.org/iso-3166-country-codes.html", "ISO 3166-1"),
-    ONTOLOGY + "hasGleditschWardCode": ("gleditsch-ward", "http://ksgleditsch.com/data-4.html",
-                                        "Gleditsch and Ward list of independent states"),
-}
+#: External targets: identifier property -> (slug, dataset IRI, title), from kg.identifiers.
+LINK_TARGETS = {scheme.property: (scheme.slug, scheme.dataset, scheme.title) for scheme in SCHEMES}
 
 
 def _n(value: str) -> ox.NamedNode:

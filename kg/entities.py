@@ -8,22 +8,16 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg.errors import KgError
-from kg.namespaces import INSTANCE, ONTOLOGY, PREFIXES, compact
+from kg.identifiers import SCHEMES
+from kg.namespaces import INSTANCE, PREFIXES, RDF_TYPE, compact
 from kg.query import bind, internal_query, select_rows
 from kg.store import Store
+from kg.vocab import PSKG
 
 SKOS = PREFIXES["skos"]
 RDFS = PREFIXES["rdfs"]
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-LABEL_PROPERTIES = {SKOS + "prefLabel", SKOS + "altLabel", ONTOLOGY + "hasFormerName"}
-ID_PROPERTIES = {
-    ONTOLOGY + "hasWikidataId": "Wikidata",
-    ONTOLOGY + "hasGeonamesId": "GeoNames",
-    ONTOLOGY + "hasIsoCode": "ISO 3166-1",
-    ONTOLOGY + "hasGleditschWardCode": "Gleditsch-Ward",
-    ONTOLOGY + "hasUcdpConflictId": "UCDP conflict",
-    ONTOLOGY + "hasUcdpActorId": "UCDP actor",
-}
+LABEL_PROPERTIES = {SKOS + "prefLabel", SKOS + "altLabel", PSKG.hasFormerName}
+ID_PROPERTIES = {scheme.property: scheme.name for scheme in SCHEMES}
 
 
 def fold(text: str) -> str:
@@ -250,7 +244,7 @@ def card(store: Store, iri: str, *, lang: str = "en") -> EntityCard:
             kinds.append(name_of(value))
         elif prop in ID_PROPERTIES and isinstance(value, ox.Literal):
             identifiers[ID_PROPERTIES[prop]] = value.value
-        elif prop == ONTOLOGY + "hasSource" and isinstance(value, ox.NamedNode):
+        elif prop == PSKG.hasSource and isinstance(value, ox.NamedNode):
             source_iris.append(value.value)
         else:
             value_iri = value.value if isinstance(value, ox.NamedNode) else None
@@ -260,7 +254,7 @@ def card(store: Store, iri: str, *, lang: str = "en") -> EntityCard:
     incoming = [
         Fact(name_of(row["property"]), name_of(row["subject"]), row["property"].value, row["subject"].value)
         for row in sorted(incoming_rows[:CARD_LIMIT], key=lambda r: (r["property"].value, str(r["subject"])))
-        if isinstance(row["subject"], ox.NamedNode) and row["property"].value != ONTOLOGY + "hasSource"
+        if isinstance(row["subject"], ox.NamedNode) and row["property"].value != PSKG.hasSource
     ]
     claims, claims_total = _claims(store, entity, name_of)
     sources = [(name_of(ox.NamedNode(s)), _source_address(store, s)) for s in sorted(set(source_iris))]
@@ -302,6 +296,6 @@ def _claims(store: Store, entity: ox.NamedNode, name_of) -> tuple[list[ClaimLine
 def _source_address(store: Store, iri: str) -> str:
     rows = select_rows(store, internal_query("card_outgoing"), {"entity": ox.NamedNode(iri)})
     for row in rows:
-        if row["property"].value in (ONTOLOGY + "hasUrl", ONTOLOGY + "hasLocalCopy"):
+        if row["property"].value in (PSKG.hasUrl, PSKG.hasLocalCopy):
             return row["value"].value
     return compact(iri)

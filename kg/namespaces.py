@@ -4,7 +4,6 @@ from __future__ import annotations
 
 BASE = "https://w3id.org/pskg/"
 ONTOLOGY = BASE + "ontology#"
-ONTOLOGY_IRI = BASE + "ontology"
 INSTANCE = BASE + "id/"
 VOCAB = BASE + "vocab/"
 GRAPH = BASE + "graph/"
@@ -12,6 +11,8 @@ GRAPH = BASE + "graph/"
 ONTOLOGY_GRAPH = GRAPH + "ontology"
 CURATED_GRAPH = GRAPH + "curated"
 IMPORT_GRAPH_PREFIX = GRAPH + "import/"
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 #: Kinds of instance; an instance IRI is ``INSTANCE + kind + "/" + slug``.
 INSTANCE_KINDS = (
@@ -75,7 +76,3 @@ def compact(iri: str) -> str:
                 best = prefix
     return f"{best}:{iri[len(PREFIXES[best]):]}" if best else iri
 
-
-def sparql_prologue() -> str:
-    """PREFIX declarations for every project prefix, for queries typed by hand."""
-    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())

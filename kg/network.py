@@ -20,16 +20,17 @@ import pyoxigraph as ox
 
 from kg.dates import day_of
 from kg.errors import KgError
-from kg.namespaces import ONTOLOGY, PREFIXES, compact
+from kg.identifiers import SCHEMES
+from kg.namespaces import ONTOLOGY, PREFIXES, RDF_TYPE, compact
 from kg.query import QueryFile, bind, internal_query, select_rows
 from kg.store import Store, is_graph_result
+from kg.vocab import PSKG
 
-RDF_TYPE = PREFIXES["rdf"] + "type"
 SKOS = PREFIXES["skos"]
 RDFS = PREFIXES["rdfs"]
-HAS_SOURCE = ONTOLOGY + "hasSource"
-HAS_HOLDER = ONTOLOGY + "hasHolder"
-HAS_OFFICE = ONTOLOGY + "hasOffice"
+HAS_SOURCE = PSKG.hasSource
+HAS_HOLDER = PSKG.hasHolder
+HAS_OFFICE = PSKG.hasOffice
 HOLDS_OFFICE = "urn:x-kg:holds-office"
 SUBCLASS_OF = RDFS + "subClassOf"
 
@@ -47,11 +48,10 @@ _KIND_OF_CLASS = (
 )
 
 _LABEL_PROPERTIES = (SKOS + "prefLabel", RDFS + "label", PREFIXES["dct"] + "title")
-_DATE_PROPERTIES = (ONTOLOGY + "startDate", ONTOLOGY + "endDate", ONTOLOGY + "reportedOn", ONTOLOGY + "publishedOn")
+_DATE_PROPERTIES = (PSKG.startDate, PSKG.endDate, PSKG.reportedOn, PSKG.publishedOn)
 _LINKS = {
-    ONTOLOGY + "hasWikidataId": ("Wikidata", "https://www.wikidata.org/wiki/{}"),
-    ONTOLOGY + "hasGeonamesId": ("GeoNames", "https://www.geonames.org/{}"),
-    ONTOLOGY + "hasUrl": ("Source page", "{}"),
+    **{scheme.property: (scheme.name, scheme.page) for scheme in SCHEMES if scheme.page},
+    PSKG.hasUrl: ("Source page", "{}"),
 }
 _HIDDEN_FACTS = {RDF_TYPE, *_LABEL_PROPERTIES}
 
@@ -273,9 +273,9 @@ def select(store: Store, scope: Scope, details: _Details, kinds: dict[str, str])
 
 def _in_range(facts: list[tuple[str, str]], since: dt.date | None, until: dt.date | None) -> bool:
     """Whether an event's dates fall in [since, until]; partial dates compare by their first day."""
-    dates = {p: v for p, v in facts if p in (ONTOLOGY + "startDate", ONTOLOGY + "endDate")}
-    start = day_of(dates.get(ONTOLOGY + "startDate"))
-    end = day_of(dates.get(ONTOLOGY + "endDate")) or start
+    dates = {p: v for p, v in facts if p in (PSKG.startDate, PSKG.endDate)}
+    start = day_of(dates.get(PSKG.startDate))
+    end = day_of(dates.get(PSKG.endDate)) or start
     if start is None:
         return False
     if until is not None and start > until:
@@ -323,7 +323,7 @@ def to_networkx(store: Store, scope: Scope | None = None, *, lang: str = "en", f
         nodes.add(scope.focus)
     details.fetch(store, nodes)
     # a term of office reads only with its holder and its office: bring both in
-    holdings = {n for n in nodes if ONTOLOGY + "OfficeHolding" in details.types.get(n, ())}
+    holdings = {n for n in nodes if PSKG.OfficeHolding in details.types.get(n, ())}
     if holdings and scope.query is None and not given:
         triples |= {t for t in _around(store, holdings) if t[0] in holdings and t[1] in (HAS_HOLDER, HAS_OFFICE)}
         nodes |= {o for s, _, o in triples if s in holdings}
@@ -347,8 +347,8 @@ def to_networkx(store: Store, scope: Scope | None = None, *, lang: str = "en", f
     return graph
 
 
-_FACT_ORDER = (ONTOLOGY + "startDate", ONTOLOGY + "endDate", ONTOLOGY + "hasValue", ONTOLOGY + "hasMeasure",
-               ONTOLOGY + "isApproximate", ONTOLOGY + "reportedOn", ONTOLOGY + "publishedOn")
+_FACT_ORDER = (PSKG.startDate, PSKG.endDate, PSKG.hasValue, PSKG.hasMeasure,
+               PSKG.isApproximate, PSKG.reportedOn, PSKG.publishedOn)
 
 
 def _fact_rank(prop: str) -> int:
@@ -362,10 +362,10 @@ def _node_records(nodes: Iterable[str], details: _Details, kinds: dict[str, str]
         for prop, value in sorted(details.facts.get(node, []), key=lambda f: (_fact_rank(f[0]), f)):
             if prop in _LINKS:
                 text, pattern = _LINKS[prop]
-                links.append((value if prop == ONTOLOGY + "hasUrl" else f"{text}: {value}", pattern.format(value)))
-                if prop == ONTOLOGY + "hasUrl":
+                links.append((value if prop == PSKG.hasUrl else f"{text}: {value}", pattern.format(value)))
+                if prop == PSKG.hasUrl:
                     continue
-            if prop in (ONTOLOGY + "startDate", ONTOLOGY + "endDate"):
+            if prop in (PSKG.startDate, PSKG.endDate):
                 dates[prop.removeprefix(ONTOLOGY)] = value
             if prop not in _HIDDEN_FACTS:
                 facts.append((pick_label(plabels.get(prop, {}), lang, compact(prop)), value))

@@ -28,10 +28,11 @@ from kg.errors import KgError
 from kg.importers.acled import Acled
 from kg.importers.base import FIELD_COUNT, NOT_UTF8, Context, Importer, RowError, Writer, read_header, read_rows, slug
 from kg.importers.ucdp import UcdpAcd, UcdpGed
-from kg.namespaces import IMPORT_GRAPH_PREFIX, INSTANCE, ONTOLOGY, PREFIXES
+from kg.namespaces import IMPORT_GRAPH_PREFIX, INSTANCE, PREFIXES
 from kg.query import internal_query, select_rows
 from kg.reconcile import Reconciler
 from kg.store import OxigraphStore
+from kg.vocab import PSKG
 
 #: The importers by the name ``kg import NAME FILE`` takes.
 IMPORTERS: dict[str, type[Importer]] = {cls.name: cls for cls in (UcdpGed, UcdpAcd, Acled)}
@@ -96,7 +97,7 @@ def import_graphs(store: OxigraphStore, dataset: str | None = None) -> list[str]
 
 def _is_complete(store: OxigraphStore, graph: str) -> bool:
     node = ox.NamedNode(graph)
-    return any(True for _ in store.quads_for_pattern(node, ox.NamedNode(ONTOLOGY + "isComplete"), None, node))
+    return any(True for _ in store.quads_for_pattern(node, ox.NamedNode(PSKG.isComplete), None, node))
 
 
 def drop_incomplete(store: OxigraphStore) -> list[str]:
@@ -160,8 +161,8 @@ def import_file(
     try:
         writer = Writer(chunks)
         with stage("mapping rows while chunks load" if loader.overlap else "mapping rows"):
-            _map_rows(importer, path, header, Context(reconciler=reconciler, source=source, writer=writer,
-                                                      version=""), report, strict=strict, progress=progress,
+            _map_rows(importer, path, header, Context(reconciler=reconciler, source=source, writer=writer),
+                      report, strict=strict, progress=progress,
                       on_skip=on_skip)
             chunks.close()
         report.triples = writer.triples
@@ -434,24 +435,24 @@ def _provenance(importer: Importer, report: ImportReport, source: str, started: 
 
     title = f"{importer.title}" + (f" version {report.version}" if report.version else "")
     triples = [
-        (src, n(rdf + "type"), n(ONTOLOGY + "Dataset")),
+        (src, n(rdf + "type"), n(PSKG.Dataset)),
         (src, n(dct + "title"), ox.Literal(title, language="en")),
-        (src, n(ONTOLOGY + "hasUrl"), ox.Literal(importer.homepage, datatype=n(XSD + "anyURI"))),
+        (src, n(PSKG.hasUrl), ox.Literal(importer.homepage, datatype=n(XSD + "anyURI"))),
         (graph, n(rdf + "type"), n(prov + "Entity")),
         (graph, n(dct + "title"), ox.Literal(f"Import of {report.path.name} ({title})", language="en")),
         (graph, n(prov + "wasDerivedFrom"), src),
         (graph, n(dct + "source"), ox.Literal(report.path.name)),
-        (graph, n(ONTOLOGY + "hasChecksum"), ox.Literal(report.checksum)),
+        (graph, n(PSKG.hasChecksum), ox.Literal(report.checksum)),
         (graph, n(prov + "generatedAtTime"),
          ox.Literal(started.replace(microsecond=0).isoformat().replace("+00:00", "Z"), datatype=n(XSD + "dateTime"))),
-        (graph, n(ONTOLOGY + "rowsRead"), integer(report.rows_read)),
-        (graph, n(ONTOLOGY + "rowsImported"), integer(report.rows_imported)),
-        (graph, n(ONTOLOGY + "rowsSkipped"), integer(report.rows_skipped)),
-        (graph, n(ONTOLOGY + "isComplete"), ox.Literal("true", datatype=n(XSD + "boolean"))),
+        (graph, n(PSKG.rowsRead), integer(report.rows_read)),
+        (graph, n(PSKG.rowsImported), integer(report.rows_imported)),
+        (graph, n(PSKG.rowsSkipped), integer(report.rows_skipped)),
+        (graph, n(PSKG.isComplete), ox.Literal("true", datatype=n(XSD + "boolean"))),
     ]
     if importer.publisher:
-        triples.append((src, n(ONTOLOGY + "hasPublisher"), n(importer.publisher[1:-1])))
-        triples.append((src, n(ONTOLOGY + "hasSourceKind"), n(PREFIXES["sourcekind"] + "research-dataset")))
+        triples.append((src, n(PSKG.hasPublisher), n(importer.publisher[1:-1])))
+        triples.append((src, n(PSKG.hasSourceKind), n(PREFIXES["sourcekind"] + "research-dataset")))
     if importer.licence:
         triples.append((src, n(dct + "license"), n(importer.licence)))
         triples.append((graph, n(dct + "license"), n(importer.licence)))

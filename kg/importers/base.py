@@ -9,18 +9,18 @@ import io
 import re
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, ClassVar
 
 import pyoxigraph as ox
 
 from kg.errors import KgError
-from kg.namespaces import INSTANCE, ONTOLOGY, PREFIXES, VOCAB
+from kg.namespaces import INSTANCE, PREFIXES
 from kg.reconcile import Reconciler
+from kg.vocab import ESTIMATE, KIND, MEASURE, PSKG, STATUS
 
 XSD = PREFIXES["xsd"]
-csv.field_size_limit(sys.maxsize)  # GED's source_original and ACLED's notes can be long
 
 
 class RowError(ValueError):
@@ -41,13 +41,18 @@ LAT, LONG = iri(PREFIXES["geo"] + "lat"), iri(PREFIXES["geo"] + "long")
 
 
 def P(name: str) -> str:
-    """An ontology term, written as an IRI: ``P("hasParty")``."""
-    return iri(ONTOLOGY + name)
+    """An ontology term, written as an IRI: ``P("hasParty")``; a term the ontology does not
+    define is an AttributeError (kg.vocab is closed)."""
+    return iri(getattr(PSKG, name))
+
+
+_SCHEMES = {"measure": MEASURE, "estimate": ESTIMATE, "conflict-kind": KIND, "event-status": STATUS}
 
 
 def V(scheme: str, name: str) -> str:
-    """A vocabulary concept, written as an IRI: ``V("measure", "killed")``."""
-    return iri(f"{VOCAB}{scheme}/{name}")
+    """A vocabulary concept, written as an IRI: ``V("measure", "killed")``; one that
+    ontology/vocabularies.ttl does not define is an AttributeError."""
+    return iri(getattr(_SCHEMES[scheme], name.replace("-", "_")))
 
 
 def I(kind: str, slug: str) -> str:  # noqa: E743 - short on purpose, used on every row
@@ -184,8 +189,6 @@ class Context:
     reconciler: Reconciler
     source: str
     writer: Writer
-    version: str
-    notes: list[str] = field(default_factory=list)
 
 
 class Importer:
@@ -274,6 +277,7 @@ def read_rows(path: Path, on_bytes: Callable[[int], None] | None = None) -> tupl
     # undecodable bytes come through as lone surrogates, so that the row holding them can be
     # named (and skipped) instead of the whole file failing
     stream = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="", errors="surrogateescape")
+    csv.field_size_limit(sys.maxsize)  # GED's source_original and ACLED's notes can be long
     reader = csv.reader(stream)
     try:
         header = [h.strip() for h in next(reader)]

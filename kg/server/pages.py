@@ -43,7 +43,8 @@ def html(template: str, status: int = 200, **context) -> Answer:
 
 def entity(store: OxigraphStore, row_limit: int, iri: str, media: str) -> Answer:
     """An entity's page (``text/html``) or its statements in both directions (an RDF format)."""
-    from kg.entities import ID_PROPERTIES, card, exists
+    from kg.entities import card, exists
+    from kg.identifiers import BY_NAME
     from kg.query import bind, internal_query
 
     if not exists(store, iri):
@@ -57,13 +58,8 @@ def entity(store: OxigraphStore, row_limit: int, iri: str, media: str) -> Answer
         return Answer(200, with_charset(media), ox.serialize(triples, format=ox.RdfFormat.TURTLE,
                                                              prefixes=dict(PREFIXES)))
     shown = card(store, iri)
-    names = {v: k for k, v in ID_PROPERTIES.items()}
-    links = {}
-    for name, value in shown.identifiers.items():
-        if names.get(name, "").endswith("hasWikidataId"):
-            links[name] = f"https://www.wikidata.org/wiki/{value}"
-        elif names.get(name, "").endswith("hasGeonamesId"):
-            links[name] = f"https://www.geonames.org/{value}"
+    links = {name: BY_NAME[name].url(value) for name, value in shown.identifiers.items()
+             if name in BY_NAME and BY_NAME[name].page}
     return html("entity.html", card=shown, links=links, local=local_path)
 
 
