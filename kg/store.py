@@ -108,11 +108,6 @@ class OxigraphStore:
         if self._store.contains_named_graph(node):
             self._store.remove_graph(node)
 
-    @property
-    def raw(self) -> ox.Store:
-        """The pyoxigraph store itself, for code that needs its full API (the server's workers)."""
-        return self._store
-
     def backup(self, target: Path) -> None:
         """A copy of the on-disk store in ``target`` (hard links to RocksDB's immutable files)."""
         self._store.backup(str(target))

@@ -61,6 +61,18 @@ def kg(runner, project):
     return invoke
 
 
+@pytest.fixture
+def kg_in(runner, scratch_project):
+    """Invoke ``kg`` on a scratch project (its own store)."""
+
+    def invoke(*args: str):
+        result = runner.invoke(main, ["--root", str(scratch_project.root), *args])
+        return result
+
+    invoke.project = scratch_project
+    return invoke
+
+
 @pytest.fixture(scope="session")
 def browser():
     reason = browser_missing()

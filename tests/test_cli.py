@@ -1,13 +1,10 @@
-"""The kg command through click's runner: real output, exit codes, one-line errors."""
+"""The kg command line as such: option parsing, one-line errors and exit codes, --store placement, output formats."""
 
 from __future__ import annotations
 
 import json
 
-import pyoxigraph as ox
 import pytest
-import rdflib
-from rdflib.compare import isomorphic
 
 from kg.cli import main
 
@@ -71,48 +68,6 @@ def test_show_json(kg):
     assert any(c["value"] == "71" for c in data["claims"])
 
 
-def test_stats_json_counts(kg, store):
-    result = kg("stats", "--format", "json")
-    assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
-    people = next(iter(store.query("SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a <https://w3id.org/pskg/ontology#Person> }")))
-    assert data["classes"]["pskg:Person"] == int(people["n"].value) > 60 and data["classes"]["pskg:Claim"] >= 180
-    assert data["triples"] == sum(data["graphs"].values()) and data["sources"] > 40
-
-
-def test_validate_passes_on_shipped_data(kg):
-    result = kg("validate")
-    assert result.exit_code == 0, result.output
-    assert "conforms" in result.output
-
-
-@pytest.mark.parametrize("fmt, rdflib_format", [("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")])
-def test_export_reimports_to_the_same_graph(kg, store, tmp_path, fmt, rdflib_format):
-    out = tmp_path / f"graph.{fmt}"
-    result = kg("export", "--format", fmt, "--output", str(out))
-    assert result.exit_code == 0, result.output
-    expected = rdflib.Graph().parse(data=ox.serialize([q.triple for q in store.quads()], format=ox.RdfFormat.N_TRIPLES).decode(), format="nt")
-    got = rdflib.Graph().parse(out, format=rdflib_format)
-    assert len(got) == len(expected) and isomorphic(got, expected)
-
-
-@pytest.mark.parametrize("fmt", ["nq", "trig"])
-def test_export_keeps_named_graphs(kg, store, tmp_path, fmt):
-    out = tmp_path / f"graph.{fmt}"
-    assert kg("export", "--format", fmt, "-o", str(out)).exit_code == 0
-    dataset = ox.Dataset(ox.parse(path=str(out)))
-    assert len(dataset) == len(list(store.quads()))
-    assert {str(q.graph_name) for q in dataset} == {f"<{g}>" for g in store.graphs()}
-
-
-def test_jsonld_export_is_compacted_with_a_context(kg, tmp_path):
-    out = tmp_path / "graph.jsonld"
-    kg("export", "--format", "jsonld", "-o", str(out))
-    data = json.loads(out.read_text(encoding="utf-8"))
-    assert data["@context"]["pskg"] == "https://w3id.org/pskg/ontology#"
-    assert "person:sadyr-japarov" in out.read_text(encoding="utf-8")
-
-
 @pytest.mark.parametrize("args, message", [
     (["show", "Nobody Atall"], "Error: unknown entity 'Nobody Atall'"),
     (["query", "-"], "Error: <stdin>: SPARQL syntax error at 1:"),
@@ -138,64 +93,9 @@ def test_malformed_data_is_reported_with_file_and_line(runner, scratch_project):
     assert "malformed Turtle" in result.output and len(result.output.strip().splitlines()) == 1
 
 
-def test_validate_reports_violations_and_exits_1(runner, scratch_project):
-    path = scratch_project.data_dir / "conflicts" / "azerbaijan-attack-on-armenia-2022-09.ttl"
-    text = path.read_text(encoding="utf-8").replace(
-        'pskg:startDate "2022-09-12"^^xsd:date ; pskg:endDate "2022-09-14"^^xsd:date',
-        'pskg:startDate "2022-09-15"^^xsd:date ; pskg:endDate "2022-09-14"^^xsd:date',
-    ).replace("    pskg:hasClaimant state:azerbaijan ;\n", "")
-    path.write_text(text, encoding="utf-8")
-    result = runner.invoke(main, ["--root", str(scratch_project.root), "validate"])
-    assert result.exit_code == 1, result.output
-    assert "conflict:azerbaijan-attack-on-armenia-2022-09: start date 2022-09-15 is after end date 2022-09-14" in result.output
-    assert "claim:am-az-2022-azerbaijani-dead-79 pskg:hasClaimant: has no claimant" in result.output
-
-
 def test_not_a_project_folder(runner, tmp_path):
     result = runner.invoke(main, ["--root", str(tmp_path), "stats"])
     assert result.exit_code == 1 and "not a project folder" in result.output
-
-
-def test_validate_checks_calendar_dates_and_membership_of_the_whole(runner, scratch_project):
-    path = scratch_project.data_dir / "conflicts" / "azerbaijan-attack-on-armenia-2022-09.ttl"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        'pskg:startDate "2022-09-12"^^xsd:date ; pskg:endDate "2022-09-14"^^xsd:date',
-        'pskg:startDate "2022-02-30"^^xsd:date ; pskg:endDate "2022-13"^^xsd:gYearMonth',
-    ), encoding="utf-8")
-    whole = scratch_project.data_dir / "conflicts" / "armenia-azerbaijan-conflict.ttl"
-    whole.write_text(whole.read_text(encoding="utf-8").replace(
-        "    pskg:isPartOfSystem conflict:post-soviet-conflicts ;\n", ""), encoding="utf-8")
-    result = runner.invoke(main, ["--root", str(scratch_project.root), "validate"])
-    assert result.exit_code == 1, result.output
-    assert "pskg:startDate 2022-02-30 is not a valid xsd:date" in result.output
-    assert "pskg:endDate 2022-13 is not a valid xsd:gYearMonth" in result.output
-    assert ("conflict:armenia-azerbaijan-conflict: is neither a phase of a conflict (pskg:isPhaseOf) "
-            "nor part of a conflict system") in result.output
-    assert "Traceback" not in result.output
-
-
-def test_validate_reports_shared_identifiers(runner, scratch_project):
-    path = scratch_project.data_dir / "places.ttl"
-    path.write_text(path.read_text(encoding="utf-8").replace('pskg:hasGeonamesId "1528675"', 'pskg:hasGeonamesId "1221874"'),
-                    encoding="utf-8")
-    result = runner.invoke(main, ["--root", str(scratch_project.root), "validate"])
-    assert result.exit_code == 1, result.output
-    assert "place:bishkek: shares pskg:hasGeonamesId 1221874 with place:dushanbe" in result.output
-
-
-def test_stats_coverage_lists_every_conflict_with_its_gates(kg, store):
-    result = kg("stats", "--coverage", "--format", "json")
-    assert result.exit_code == 0, result.output
-    rows = {r["conflict"]: r for r in json.loads(result.output)}
-    conflicts = {r["c"].value for r in store.query("SELECT ?c WHERE { ?c a <https://w3id.org/pskg/ontology#Conflict> }")}
-    assert len(rows) == len(conflicts) >= 25
-    clashes = rows["conflict:kyrgyzstan-tajikistan-clashes-2022"]
-    assert (clashes["start"], clashes["end"], clashes["parties"], clashes["missing"]) == ("2022-09-14", "2022-09-17", 2, [])
-    assert clashes["claims"] >= 15 and clashes["mediators"] >= 2
-    table = kg("stats", "--coverage")
-    assert f"{len(rows)} conflicts; {len(rows)} pass every gate" in table.output
-    markdown = kg("stats", "--coverage", "--format", "markdown").output
-    assert markdown.startswith("| conflict | start | end |") and "| First Chechen War | 1994-12-11 | 1996-08-31 |" in markdown
 
 
 @pytest.mark.parametrize(("args", "message"), [

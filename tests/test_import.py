@@ -1,36 +1,21 @@
-"""Importers: UCDP GED and ACD, ACLED (both layouts); provenance, reconciliation, idempotence,
-malformed rows, --strict, --replace, --links, and the link table."""
+"""kg import and kg imports: UCDP GED and ACD and ACLED files mapped, recorded, replaced, listed and removed."""
 
 from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 from pathlib import Path
 
 import pytest
 
 from kg.build import build, open_store
-from kg.cli import main
 from kg.importers import IMPORTERS, import_graphs
 from kg.namespaces import IMPORT_GRAPH_PREFIX, instance_iri
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED_UCDP = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "ucdp"
 CLASHES = instance_iri("conflict", "kyrgyzstan-tajikistan-clashes-2022")
-
-
-@pytest.fixture
-def kg_in(runner, scratch_project):
-    """Invoke ``kg`` on a scratch project (its own store)."""
-
-    def invoke(*args: str):
-        result = runner.invoke(main, ["--root", str(scratch_project.root), *args])
-        return result
-
-    invoke.project = scratch_project
-    return invoke
 
 
 def _select(project, query: str) -> list[dict]:
@@ -157,60 +142,6 @@ def test_a_file_of_the_wrong_kind_names_the_missing_columns(kg_in, dataset, path
     assert len([line for line in result.output.splitlines() if line.startswith("Error: ")]) == 1
 
 
-@pytest.mark.parametrize("layout", ["newer", "older"])
-def test_acled_layouts_link_actors_and_the_conflict(kg_in, layout):
-    result = kg_in("import", "acled", str(FIXTURES / f"acled_{layout}.csv"))
-    assert result.exit_code == 0, result.output
-    rows = _select(kg_in.project, """
-        PREFIX pskg: <https://w3id.org/pskg/ontology#>
-        SELECT ?conflict ?place ?start ?fatalities WHERE {
-          <https://w3id.org/pskg/id/event/acled-kgz90001> pskg:isPartOfConflict ?conflict ; pskg:hasPlace ?place ;
-              pskg:startDate ?start .
-          ?claim pskg:isAbout <https://w3id.org/pskg/id/event/acled-kgz90001> ; pskg:hasValue ?fatalities } """)
-    assert rows == [{"conflict": CLASHES, "place": instance_iri("place", "batken"), "start": "2022-09-15",
-                     "fatalities": "4"}]
-    names = _select(kg_in.project, """
-        SELECT ?state ?name WHERE { ?state <https://w3id.org/pskg/ontology#hasAcledName> ?name
-          FILTER(STRSTARTS(STR(?state), "https://w3id.org/pskg/id/state/")) } ORDER BY ?name""")
-    assert names == [{"state": instance_iri("state", "kyrgyzstan"), "name": "Military Forces of Kyrgyzstan (2021-)"},
-                     {"state": instance_iri("state", "tajikistan"), "name": "Military Forces of Tajikistan (1994-)"}]
-    # what found no match is reported and kept as its own organisation, not dropped
-    assert "ACLED actor: Civilians (Kyrgyzstan)" in result.output
-    kept = _select(kg_in.project, """SELECT ?o WHERE { ?o <https://w3id.org/pskg/ontology#hasAcledName> "Civilians (Kyrgyzstan)" }""")
-    assert kept == [{"o": instance_iri("org", "acled-civilians-kyrgyzstan")}]
-
-
-def test_links_file_adds_hand_made_matches_and_unmatched_are_listed(kg_in, tmp_path):
-    unmatched = tmp_path / "unmatched.csv"
-    result = kg_in("import", "acled", str(FIXTURES / "acled_newer.csv"), "--links", str(FIXTURES / "links.csv"),
-                   "--unmatched", str(unmatched))
-    assert result.exit_code == 0, result.output
-    linked = _select(kg_in.project, """
-        SELECT ?p WHERE { <https://w3id.org/pskg/id/event/acled-kgz90002> <https://w3id.org/pskg/ontology#hasParty> ?p }""")
-    assert {r["p"] for r in linked} >= {instance_iri("org", "united-tajik-opposition")}
-    with unmatched.open(encoding="utf-8") as handle:
-        assert list(csv.DictReader(handle)) == [{"kind": "ACLED actor", "name": "Civilians (Kyrgyzstan)", "rows": "1"}]
-
-
-def test_links_file_errors_name_the_file_and_line(kg_in, tmp_path):
-    bad = tmp_path / "links.csv"
-    bad.write_text("name,entity\nSomeone,person:nobody-at-all\n", encoding="utf-8")
-    result = kg_in("import", "acled", str(FIXTURES / "acled_newer.csv"), "--links", str(bad))
-    assert result.exit_code == 1 and f"--links {bad}:2:" in result.output
-
-
-def test_link_table_lists_identifiers_and_acled_names(kg_in):
-    assert kg_in("import", "acled", str(FIXTURES / "acled_newer.csv")).exit_code == 0
-    result = kg_in("links", "--format", "csv")
-    assert result.exit_code == 0, result.output
-    rows = {r["entity"]: r for r in csv.DictReader(result.output.splitlines())}
-    assert rows["state:kyrgyzstan"]["iso_3166"] == "KG" and rows["state:kyrgyzstan"]["wikidata"] == "Q813"
-    assert rows["state:kyrgyzstan"]["acled_names"] == "Military Forces of Kyrgyzstan (2021-)"
-    assert rows["conflict:kyrgyzstan-tajikistan-border-conflict"]["ucdp_conflict"] == "13324"
-    ttl = kg_in("links", "--format", "ttl").output
-    assert 'pskg:hasAcledName "Military Forces of Kyrgyzstan (2021-)"' in ttl
-
-
 def test_imports_survive_a_rebuild_and_the_description_counts_them(kg_in):
     assert kg_in("import", "acled", str(FIXTURES / "acled_newer.csv")).exit_code == 0
     build(kg_in.project, force=True)
@@ -239,60 +170,11 @@ def test_every_importer_is_documented():
     assert all(f"kg import {name}" in readme for name in IMPORTERS)
 
 
-ucdp_files = pytest.mark.skipif(
-    not SHARED_UCDP.is_dir() and os.environ.get("CI") != "true",
-    reason="the real UCDP extracts are in ../shared/data/ucdp/ (absent here)",
-)
-
-
-@ucdp_files
-def test_real_acd_links_13324_and_13243_to_the_catalogue(kg_in):
-    result = kg_in("import", "ucdp-acd", str(SHARED_UCDP / "ucdp_acd_v23_1_postsoviet.csv"))
-    assert result.exit_code == 0, result.output
-    assert "102 of 102 rows" in result.output
-    rows = _select(kg_in.project, """
-        PREFIX pskg: <https://w3id.org/pskg/ontology#>
-        SELECT ?year ?parent WHERE { ?year pskg:isPhaseOf ?parent ; pskg:hasIntensityLevel ?i
-          FILTER(?year IN (<https://w3id.org/pskg/id/conflict/ucdp-13324-2022>, <https://w3id.org/pskg/id/conflict/ucdp-13243-2022>)) }
-        ORDER BY ?year""")
-    assert rows == [
-        {"year": instance_iri("conflict", "ucdp-13243-2022"), "parent": instance_iri("conflict", "russo-ukrainian-war")},
-        {"year": instance_iri("conflict", "ucdp-13324-2022"),
-         "parent": instance_iri("conflict", "kyrgyzstan-tajikistan-border-conflict")},
-    ]
-    parties = _select(kg_in.project, """
-        SELECT ?p WHERE { <https://w3id.org/pskg/id/conflict/ucdp-13324-2022> <https://w3id.org/pskg/ontology#hasParty> ?p }
-        ORDER BY ?p""")
-    assert [r["p"] for r in parties] == [instance_iri("state", "kyrgyzstan"), instance_iri("state", "tajikistan")]
-    # the size the import recorded is what the store holds (the file repeats some statements)
-    with open_store(kg_in.project) as store:
-        graph = import_graphs(store, "ucdp-acd")[0]
-        recorded = _select(kg_in.project, f"SELECT ?n WHERE {{ GRAPH <{graph}> {{ <{graph}> "
-                                          "<http://rdfs.org/ns/void#triples> ?n } }")
-        assert recorded == [{"n": str(sum(1 for _ in store.quads(graph)))}]
-
-
 def test_fixtures_are_described_and_not_copies_of_the_shared_files():
     readme = (FIXTURES / "README.md").read_text(encoding="utf-8")
     for path in FIXTURES.glob("*.csv"):
         assert not (SHARED_UCDP / path.name).exists()
         assert f"`{path.name}`" in readme
-
-
-def test_stats_count_imports_from_their_own_description(kg_in):
-    import json
-
-    assert kg_in("import", "ucdp-ged", str(FIXTURES / "ged_sample.csv")).exit_code == 0
-    result = kg_in("stats", "--format", "json")
-    assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
-    with open_store(kg_in.project) as store:
-        graph = import_graphs(store, "ucdp-ged")[0]
-        actual = sum(1 for _ in store.quads(graph))
-        clashes = len(list(store.query("SELECT DISTINCT ?e WHERE { ?e a <https://w3id.org/pskg/ontology#ArmedClash> }")))
-    assert data["graphs"][graph] == actual
-    assert data["triples"] == sum(data["graphs"].values())
-    assert data["classes"]["pskg:ArmedClash"] == clashes  # curated clashes plus the import's three
 
 
 def _ged_with(tmp_path, name: str, edit) -> Path:
@@ -372,15 +254,3 @@ def test_skipped_rows_are_listed_with_line_and_reason(kg_in, tmp_path):
     rows = list(csv.reader(report.open(encoding="utf-8")))
     assert rows[0] == ["line", "reason"] and [r[0] for r in rows[1:]] == ["5", "6"]
     assert rows[1][1] == "date_start '2022-13-45' is not a date"
-
-
-def test_a_new_links_file_maps_an_imported_file_again(kg_in):
-    assert kg_in("import", "acled", str(FIXTURES / "acled_newer.csv")).exit_code == 0
-    query = """SELECT ?p WHERE { <https://w3id.org/pskg/id/event/acled-kgz90002> <https://w3id.org/pskg/ontology#hasParty> ?p }"""
-    uto = instance_iri("org", "united-tajik-opposition")
-    assert uto not in {r["p"] for r in _select(kg_in.project, query)}
-    result = kg_in("import", "acled", str(FIXTURES / "acled_newer.csv"), "--replace", "--links",
-                   str(FIXTURES / "links.csv"))
-    assert result.exit_code == 0 and result.output.startswith("Imported again with"), result.output
-    assert uto in {r["p"] for r in _select(kg_in.project, query)}
-    assert len(_imports_in(kg_in.project)) == 1

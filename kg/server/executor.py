@@ -163,14 +163,14 @@ def _over_limit(row_limit: int, what: str) -> Answer:
                              "narrow the query or add LIMIT")
 
 
-def execute(store: ox.Store, query: str, accept: str, row_limit: int) -> Answer:
+def execute(store: OxigraphStore, query: str, accept: str, row_limit: int) -> Answer:
     """Run one query on an open store and serialize its result as the client asked."""
     try:
-        result = store.query(query, use_default_graph_as_union=True)
+        result = store.query(query)
     except PermissionError:
         return _NO_SERVICE
-    except SyntaxError as err:
-        return Answer.error(400, f"SPARQL syntax error: {str(err).splitlines()[0]}")
+    except KgError as err:  # the store's own error: a syntax error in the query
+        return Answer.error(400, f"SPARQL {first_line(err).removeprefix('SPARQL ')}")
     except OSError as err:
         return Answer.error(500, f"query failed: {first_line(err)}")
     try:
@@ -205,7 +205,7 @@ def _serialize(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, ac
 
 
 def _query_job(store: OxigraphStore, row_limit: int, query: str, accept: str) -> Answer:
-    return execute(store.raw, query, accept, row_limit)
+    return execute(store, query, accept, row_limit)
 
 
 def _jobs() -> dict:

@@ -51,7 +51,7 @@ def entity(store: OxigraphStore, row_limit: int, iri: str, media: str) -> Answer
         return Answer.error(404, f"no statement about {iri}")
     if media != HTML:
         describe = bind(internal_query("entity_describe"), {"entity": ox.NamedNode(iri)})
-        answer = execute(store.raw, describe, media, row_limit)
+        answer = execute(store, describe, media, row_limit)
         if answer.status != 200 or GRAPH_TYPES[media] is not ox.RdfFormat.TURTLE:
             return answer
         triples = sorted(ox.parse(answer.body, format=ox.RdfFormat.TURTLE), key=str)
@@ -72,7 +72,7 @@ def view(store: OxigraphStore, row_limit: int, focus: str, hops: int, query: str
         graph = to_networkx(store, Scope(focus=focus, hops=hops), lang=lang)
         title = f"Around {compact(focus)}"
     else:
-        answer = execute(store.raw, query, "application/n-triples, application/sparql-results+json", row_limit)
+        answer = execute(store, query, "application/n-triples, application/sparql-results+json", row_limit)
         if answer.status != 200:
             return answer
         triples = triples_from_results(answer.body, answer.media_type)
