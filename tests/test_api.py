@@ -203,3 +203,24 @@ def test_the_readme_notebook_session_runs(project, tmp_path, monkeypatch):
     exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 - the README's own code
     assert (tmp_path / "japarov.html").is_file()
     namespace["g"].close()
+
+
+def test_import_options_from_python(scratch_project, tmp_path):
+    """--strict, --replace, --skipped and re-importing, as the library takes them."""
+    ged = FIXTURES / "ged_sample.csv"
+    with KnowledgeGraph(scratch_project) as graph:
+        graph.build()
+        before = graph.stats().triples
+        with pytest.raises(KgError, match=r"ged_sample.csv:5: date_start '2022-13-45' is not a date \(--strict"):
+            graph.import_file("ucdp-ged", ged, strict=True)
+        assert graph.stats().triples == before and graph.imports() == []
+        skipped: list[tuple[int, str]] = []
+        first = graph.import_file("ucdp-ged", ged, on_skip=lambda line, reason: skipped.append((line, reason)))
+        assert [line for line, _ in skipped] == [5, 6] and first.rows_skipped == 2
+        assert graph.import_file("ucdp-ged", ged).unchanged
+        newer = tmp_path / "ged_sample.csv"
+        newer.write_text("".join(ged.read_text(encoding="utf-8").splitlines(keepends=True)[:-1]), encoding="utf-8")
+        second = graph.import_file("ucdp-ged", newer, replace=True)
+        assert second.replaced == [first.graph] and [i["graph"] for i in graph.imports()] == [second.graph]
+        with pytest.raises(KgError, match="unknown dataset 'gdelt'"):
+            graph.import_file("gdelt", ged)
