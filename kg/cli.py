@@ -409,7 +409,7 @@ def rank_command(ctx: click.Context, by: str, kinds: tuple[str, ...], limit: int
 # --- imports and links ----------------------------------------------------------------------
 
 @main.command("import")
-@click.argument("dataset", type=click.Choice(["ucdp-ged", "ucdp-acd", "acled"]))
+@click.argument("dataset", type=click.Choice(["ucdp-ged", "ucdp-acd", "ucdp-brd", "acled"]))
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--strict", is_flag=True, help="Fail on the first malformed row; the store stays as it was.")
 @click.option("--replace", is_flag=True, help="Drop every earlier import of this dataset once the new one is in.")
@@ -422,7 +422,7 @@ def rank_command(ctx: click.Context, by: str, kinds: tuple[str, ...], limit: int
 @click.pass_context
 def import_command(ctx: click.Context, dataset: str, file: Path, strict: bool, replace: bool,
                    links_file: Path | None, unmatched_file: Path | None, skipped_file: Path | None) -> None:
-    """Import a UCDP GED, UCDP/PRIO ACD or ACLED CSV file into its own named graph."""
+    """Import a UCDP GED, UCDP/PRIO ACD, UCDP BRD (dyadic) or ACLED CSV file into its own named graph."""
     skipped: list[tuple[int, str]] = []
     report = _graph(ctx).import_file(
         dataset, file, strict=strict, replace=replace, links=links_file, progress=True,

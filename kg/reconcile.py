@@ -73,6 +73,8 @@ class Reconciler:
     """Catalogue lookups for one import, and the tally of what found no match."""
 
     conflicts_by_ucdp: dict[str, str] = field(default_factory=dict)
+    #: UCDP ids that scope decisions say catalogue conflicts cover (data/ucdp-scope.ttl)
+    covered_by_ucdp: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     conflicts: dict[str, _Conflict] = field(default_factory=dict)
     actors_by_ucdp: dict[str, str] = field(default_factory=dict)
     states_by_gw: dict[str, str] = field(default_factory=dict)
@@ -106,6 +108,8 @@ class Reconciler:
             self.conflicts[iri] = conflict
             if row.get("ucdp") is not None:
                 self.conflicts_by_ucdp[row["ucdp"].value] = iri
+        for row in select_rows(store, internal_query("reconcile_decisions")):
+            self.covered_by_ucdp[row["ucdp"].value].append(row["conflict"].value)
         for row in select_rows(store, internal_query("reconcile_parties")):
             if row["conflict"].value in self.conflicts:
                 self.conflicts[row["conflict"].value].parties.add(row["party"].value)
@@ -159,8 +163,17 @@ class Reconciler:
 
     # --- conflicts --------------------------------------------------------------------------
 
-    def conflict_for_ucdp(self, ucdp_id: str) -> str | None:
-        return self.conflicts_by_ucdp.get(ucdp_id.strip())
+    def conflict_for_ucdp(self, ucdp_id: str, year: int | None = None) -> str | None:
+        """The catalogue conflict with this UCDP id; else, of those a scope decision says cover
+        it, the widest one whose dates take in ``year`` (or the first, without a year)."""
+        found = self.conflicts_by_ucdp.get(ucdp_id.strip())
+        if found is not None:
+            return found
+        covering = [self.conflicts[c] for c in self.covered_by_ucdp.get(ucdp_id.strip(), ()) if c in self.conflicts]
+        if year is not None:
+            covering = [c for c in covering if c.covers(dt.date(year, 7, 1)) or
+                        (c.start and c.start.year <= year and (c.end is None or c.end.year >= year))]
+        return max(covering, key=_Conflict.span).iri if covering else None
 
     def specific_conflict(self, day: dt.date | None, *, within: str | None = None,
                           parties: set[str] | None = None) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 from pathlib import Path
 
@@ -254,3 +255,43 @@ def test_skipped_rows_are_listed_with_line_and_reason(kg_in, tmp_path):
     rows = list(csv.reader(report.open(encoding="utf-8")))
     assert rows[0] == ["line", "reason"] and [r[0] for r in rows[1:]] == ["5", "6"]
     assert rows[1][1] == "date_start '2022-13-45' is not a date"
+
+
+brd_file = pytest.mark.skipif(
+    not (SHARED_UCDP / "ucdp_brd_dyadic_v24_1_postsoviet.csv").is_file() and os.environ.get("CI") != "true",
+    reason="the UCDP extracts in ../shared/data/ucdp are absent",
+)
+
+
+@brd_file
+def test_brd_import_links_dyad_years_to_the_catalogue(kg_in, tmp_path):
+    """UCDP BRD 24.1: each dyad-year's estimates as claims about the conflict's year, that year
+    a phase of the catalogue's conflict (by its own id, or the scope decision that covers it)."""
+    path = SHARED_UCDP / "ucdp_brd_dyadic_v24_1_postsoviet.csv"
+    with path.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    result = kg_in("import", "ucdp-brd", str(path))
+    assert result.exit_code == 0, result.output
+    assert f"{len(rows)} of {len(rows)} rows" in result.output
+    parents = {r["year_node"]: r["parent"] for r in _select(kg_in.project, """
+        PREFIX pskg: <https://w3id.org/pskg/ontology#>
+        SELECT ?year_node ?parent WHERE {
+          ?claim pskg:isAbout ?year_node . ?year_node pskg:isPhaseOf ?parent .
+          FILTER(STRSTARTS(STR(?claim), "https://w3id.org/pskg/id/claim/ucdp-brd-")) }""")}
+    unlinked = sorted(n.rsplit("/", 1)[-1] for n, p in parents.items()
+                      if p.rsplit("/", 1)[-1].startswith("ucdp-"))
+    # Syria is out of scope; the IMU in 2004 and IS after 2017 fall outside the catalogue's conflicts
+    assert unlinked == ["ucdp-13588-2018", "ucdp-13588-2019", "ucdp-13588-2020", "ucdp-299-2020", "ucdp-415-2004"]
+    assert parents["https://w3id.org/pskg/id/conflict/ucdp-388-2020"].endswith("/armenia-azerbaijan-conflict")
+    assert parents["https://w3id.org/pskg/id/conflict/ucdp-376-1990"].endswith("/first-nagorno-karabakh-war")
+    best = _select(kg_in.project, """
+        PREFIX pskg: <https://w3id.org/pskg/ontology#>
+        SELECT ?value WHERE { <https://w3id.org/pskg/id/claim/ucdp-brd-14117-2022-best> pskg:hasValue ?value ;
+          pskg:hasEstimate <https://w3id.org/pskg/vocab/estimate/best> }""")
+    assert best == [{"value": "91723"}]
+    again = kg_in("import", "ucdp-brd", str(path))
+    assert "already imported" in again.output
+    bad = tmp_path / "brd.csv"
+    bad.write_text(path.read_text(encoding="utf-8").replace('"88","88","107"', '"88","90","107"', 1), encoding="utf-8")
+    failed = kg_in("import", "ucdp-brd", str(bad), "--strict")
+    assert failed.exit_code == 1 and "brd.csv:2: bd_low 90, bd_best 88 and bd_high 107 are out of order" in failed.output

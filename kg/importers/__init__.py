@@ -1,4 +1,4 @@
-"""Import other conflict datasets (UCDP GED, UCDP/PRIO ACD, ACLED) into named graphs.
+"""Import other conflict datasets (UCDP GED, UCDP/PRIO ACD, UCDP BRD, ACLED) into named graphs.
 
 :func:`import_file` streams a CSV file row by row, maps each row to N-Triples in a temporary
 file beside the store (reporting malformed rows by line and skipping them, or, with
@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from kg.importers.acled import Acled
 from kg.importers.base import Importer
-from kg.importers.ucdp import UcdpAcd, UcdpGed
+from kg.importers.ucdp import UcdpAcd, UcdpBrd, UcdpGed
 
 #: The importers by the name ``kg import NAME FILE`` takes.
-IMPORTERS: dict[str, type[Importer]] = {cls.name: cls for cls in (UcdpGed, UcdpAcd, Acled)}
+IMPORTERS: dict[str, type[Importer]] = {cls.name: cls for cls in (UcdpGed, UcdpAcd, UcdpBrd, Acled)}
 
 from kg.importers.graphs import (  # noqa: E402 - after IMPORTERS, which the pipeline reads
     checksum,

@@ -1,11 +1,15 @@
-"""UCDP's Georeferenced Event Dataset (GED) and UCDP/PRIO Armed Conflict Dataset (ACD).
+"""UCDP's Georeferenced Event Dataset (GED), UCDP/PRIO Armed Conflict Dataset (ACD) and
+Battle-Related Deaths Dataset (BRD, dyadic).
 
 GED events become events (a clash, or an attack for one-sided violence) with their dates at
 UCDP's precision, coordinates and location precision, sides, UCDP's own source fields, and
 the death figures as claims by UCDP (best, and low and high where they differ; per side,
 civilians and unknown where above zero). ACD conflict-years become yearly phases of the
-conflict, with their sides and intensity. UCDP conflicts with an id in the catalogue are the
-catalogue's conflicts; others, and every dyad, become conflicts of the import.
+conflict, with their sides and intensity. BRD dyad-years give that year's phase its dyad's
+sides and UCDP's best, low and high estimates of battle-related deaths as claims. UCDP
+conflicts with an id in the catalogue, or covered in that year by one of its conflicts
+(data/ucdp-scope.ttl), are the catalogue's conflicts; others, and every dyad, become
+conflicts of the import.
 """
 
 from __future__ import annotations
@@ -55,15 +59,21 @@ ACD_COLUMNS = (
     "start_date", "start_prec", "start_date2", "start_prec2", "ep_end", "ep_end_date", "ep_end_prec", "gwno_a",
     "gwno_a_2nd", "gwno_b", "gwno_b_2nd", "gwno_loc", "region", "version",
 )
+BRD_COLUMNS = (
+    "conflict_id", "dyad_id", "location_inc", "side_a", "side_a_id", "side_a_2nd", "side_b", "side_b_id",
+    "side_b_2nd", "incompatibility", "territory_name", "year", "bd_best", "bd_low", "bd_high", "type_of_conflict",
+    "battle_location", "gwno_a", "gwno_a_2nd", "gwno_b", "gwno_b_2nd", "gwno_loc", "gwno_battle", "region", "version",
+)
 
 # GED date_prec: 1 exact day, 2 within 2-6 days, 3 within a week, 4 within a month, 5 longer
 _DATE_PRECISION = {1: "date", 2: "date", 3: "date", 4: "gYearMonth", 5: "gYear"}
 
 
-def _conflict_node(ctx: Context, ucdp_id: str, name: str, *, start: str | None = None) -> tuple[str, bool]:
-    """The catalogue's conflict with this UCDP id (and True), or a conflict of the import,
-    described once (and False)."""
-    found = ctx.reconciler.conflict_for_ucdp(ucdp_id)
+def _conflict_node(ctx: Context, ucdp_id: str, name: str, *, start: str | None = None,
+                   year: int | None = None) -> tuple[str, bool]:
+    """The catalogue's conflict with this UCDP id, or covering it in ``year`` by a scope
+    decision (and True), or a conflict of the import, described once (and False)."""
+    found = ctx.reconciler.conflict_for_ucdp(ucdp_id, year)
     if found is not None:
         return f"<{found}>", True
     ctx.reconciler.unmatched[("UCDP conflict", f"{ucdp_id} {name}")] += 1
@@ -305,3 +315,66 @@ class UcdpAcd(Importer):
             for actor_name, actor_id in sides:
                 w.add(node, P("hasParty"), _actor_node(ctx, actor_name, actor_id, row[gw] if len(sides) == 1 else ""))
         w.add(node, P("hasSource"), ctx.source)
+
+
+class UcdpBrd(Importer):
+    """UCDP Battle-Related Deaths, dyadic: one row per dyad and year."""
+
+    name: ClassVar[str] = "ucdp-brd"
+    title: ClassVar[str] = "UCDP Battle-Related Deaths Dataset (dyadic)"
+    required: ClassVar[tuple[str, ...]] = BRD_COLUMNS
+    licence: ClassVar[str | None] = CC_BY
+    homepage: ClassVar[str] = "https://ucdp.uu.se/downloads/"
+    publisher: ClassVar[str] = UCDP_ORG
+    key: ClassVar[tuple[str, ...]] = ("dyad_id", "year")
+
+    def version_of(self, path, first_row):
+        if first_row and first_row.get("version", "").strip():
+            return first_row["version"].strip()
+        return super().version_of(path, first_row)
+
+    def map_row(self, row: dict[str, str], ctx: Context) -> None:
+        conflict_id, dyad_id = row["conflict_id"].strip(), row["dyad_id"].strip()
+        for column, value in (("conflict_id", conflict_id), ("dyad_id", dyad_id)):
+            if not value.isdigit():
+                raise RowError(f"{column} {value!r} is not a UCDP id")
+        year = parse_int(row, "year")
+        if not 1946 <= year <= 2100:
+            raise RowError(f"year {year} is out of range")
+        best, low, high = (parse_int(row, c) for c in ("bd_best", "bd_low", "bd_high"))
+        if min(best, low, high) < 0:
+            raise RowError(f"a negative estimate ({best}, {low}, {high})")
+        if low > best or high < best:
+            raise RowError(f"bd_low {low}, bd_best {best} and bd_high {high} are out of order")
+        territory = row["territory_name"].strip()
+        name = row["location_inc"].strip() + (f" ({territory})" if territory else " (government)")
+        conflict, _ = _conflict_node(ctx, conflict_id, name, year=year)
+        w = ctx.writer
+        node = I("conflict", f"ucdp-{conflict_id}-{year}")  # the same phase an ACD import makes
+        if w.once(node):
+            w.add(node, A, P("Conflict"))
+            w.add(node, LABEL, text(f"{name}, {year} (UCDP conflict-year)", "en"))
+            w.add(node, P("isPhaseOf"), conflict)
+            w.add(node, P("startDate"), date(dt.date(year, 1, 1), "gYear"))
+            w.add(node, P("endDate"), date(dt.date(year, 1, 1), "gYear"))
+            w.add(node, P("hasSource"), ctx.source)
+        sides = []
+        for side, ids, gw in (("side_a", "side_a_id", "gwno_a"), ("side_b", "side_b_id", "gwno_b")):
+            found = _sides(row[side], row[ids])
+            for actor_name, actor_id in found:
+                actor = _actor_node(ctx, actor_name, actor_id, row[gw] if len(found) == 1 else "")
+                w.add(node, P("hasParty"), actor)
+            sides.append(row[side].strip())
+        dyad = f"{sides[0]} against {sides[1]} (UCDP dyad {dyad_id})"
+        for what, value in (("best", best), ("low", low), ("high", high)):
+            if what != "best" and value == best:
+                continue
+            claim = I("claim", f"ucdp-brd-{dyad_id}-{year}-{what}")
+            w.add(claim, A, P("Claim"))
+            w.add(claim, LABEL, text(f"UCDP: {value} battle-related deaths, {dyad}, {year} ({what} estimate)", "en"))
+            w.add(claim, P("isAbout"), node)
+            w.add(claim, P("hasMeasure"), V("measure", "killed"))
+            w.add(claim, P("hasValue"), integer(value))
+            w.add(claim, P("hasEstimate"), V("estimate", what))
+            w.add(claim, P("hasClaimant"), UCDP_ORG)
+            w.add(claim, P("hasSource"), ctx.source)
