@@ -389,6 +389,13 @@ class KnowledgeGraph:
 
         return links_turtle(self.store)
 
+    def links_sssom(self) -> str:
+        """Every curated mapping as an SSSOM table (TSV with its metadata block)."""
+        from kg import __version__
+        from kg.links import links_sssom
+
+        return links_sssom(self.store, version=__version__)
+
     # --- imports -----------------------------------------------------------------------------
 
     def import_file(self, dataset: str, file: Path | str, *, strict: bool = False, replace: bool = False,

@@ -504,14 +504,26 @@ def imports_remove_command(ctx: click.Context, graphs: tuple[str, ...]) -> None:
 
 
 @main.command("links")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "ttl"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "ttl", "sssom"]), default="table",
+              show_default=True, help="sssom: every curated mapping as an SSSOM TSV table with its metadata.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
 @click.pass_context
-def links_command(ctx: click.Context, fmt: str) -> None:
+def links_command(ctx: click.Context, fmt: str, output: Path | None) -> None:
     """The graph's entities with their ids in Wikidata, GeoNames, UCDP, ISO 3166 and their ACLED names."""
     graph = _graph(ctx)
-    if fmt == "ttl":
-        click.echo(graph.links_turtle(), nl=False)
+    if fmt in ("ttl", "sssom"):
+        text = graph.links_turtle() if fmt == "ttl" else graph.links_sssom()
+        if output is None:
+            click.echo(text, nl=False)
+            return
+        from kg.files import write_atomically
+
+        write_atomically(output, text.encode("utf-8"), label=f"--output {output}")
+        click.echo(f"Wrote {output} ({len(text.encode('utf-8'))} bytes, {fmt})")
         return
+    if output is not None:
+        raise click.UsageError("--output goes with --format ttl or sssom")
     columns, rows = graph.links()
     if fmt == "csv":
         import csv

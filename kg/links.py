@@ -30,3 +30,50 @@ def links_turtle(store: Store) -> str:
     return ox.serialize(sorted(result, key=str), format=ox.RdfFormat.TURTLE,
                         prefixes={k: PREFIXES[k] for k in ("pskg", "skos", "person", "state", "org", "place",
                                                             "conflict")}).decode("utf-8")
+
+
+SSSOM_LICENCE = "https://creativecommons.org/licenses/by/4.0/"
+MAPPING_SET = "https://w3id.org/pskg/mappings/links.sssom.tsv"
+
+
+def links_sssom(store: Store, *, version: str = "") -> str:
+    """Every curated mapping as an SSSOM table (TSV with its YAML metadata block): a catalogue
+    entity, skos:exactMatch or closeMatch, an outside identifier (Wikidata, GeoNames, ISO
+    3166-1, Gleditsch-Ward, UCDP conflict and actor ids); and, from data/ucdp-scope.ttl,
+    skos:narrowMatch from a catalogue conflict to a UCDP conflict it covers. All curated by
+    hand (semapv:ManualMappingCuration): the curated data records ids seen beside the names.
+    """
+    import csv
+    import io
+    import json
+
+    from kg.identifiers import BY_PROPERTY, Scheme
+    from kg.vocab import PSKG
+
+    covered = Scheme(PSKG.isCoveredBy, "UCDP conflict", "", "", "", None, "ucdp.conflict",
+                     BY_PROPERTY[PSKG.hasUcdpConflictId].expansion, "skos:narrowMatch")
+    schemes = {**BY_PROPERTY, PSKG.isCoveredBy: covered}
+    instance = {kind: ns for kind, ns in PREFIXES.items() if ns.startswith("https://w3id.org/pskg/id/")}
+    curie_map = {**instance, "skos": PREFIXES["skos"], "semapv": "https://w3id.org/semapv/vocab/",
+                 **{s.curie: s.expansion for s in BY_PROPERTY.values()}}
+    def quoted(value: str) -> str:  # YAML: a "#" or ": " in a plain value would end or split it
+        return json.dumps(value, ensure_ascii=False)
+
+    head = ["# curie_map:"] + [f"#   {prefix}: {quoted(ns)}" for prefix, ns in sorted(curie_map.items())]
+    head += [f"# mapping_set_id: {quoted(MAPPING_SET)}", f"# license: {quoted(SSSOM_LICENCE)}",
+             "# mapping_set_description: " + quoted("The Post-Soviet conflicts knowledge graph's entities and the "
+                                                    "identifiers they carry in other datasets, curated by hand"),
+             "# mapping_provider: " + quoted("https://w3id.org/pskg/")]
+    if version:
+        head.append(f"# mapping_set_version: {quoted(version)}")
+    out = io.StringIO()
+    out.write("\n".join(head) + "\n")
+    writer = csv.writer(out, delimiter="\t", lineterminator="\n")
+    writer.writerow(["subject_id", "subject_label", "predicate_id", "object_id", "object_source",
+                     "mapping_justification"])
+    for row in select_rows(store, internal_query("links_sssom")):
+        scheme = schemes[row["property"].value]
+        writer.writerow([compact(row["entity"].value), row["label"].value if "label" in row else "",
+                         scheme.match, f"{scheme.curie}:{row['id'].value}", scheme.dataset or
+                         BY_PROPERTY[PSKG.hasUcdpConflictId].dataset, "semapv:ManualMappingCuration"])
+    return out.getvalue()
