@@ -212,7 +212,7 @@ def _jobs() -> dict:
     """What a worker can be asked to do, by name: a client's query, or a page that reads the store."""
     from kg.server import pages
 
-    return {"query": _query_job, "entity": pages.entity, "view": pages.view}
+    return {"query": _query_job, "entity": pages.entity, "view": pages.view, "reconcile": pages.reconcile}
 
 
 def _few_malloc_arenas() -> None:

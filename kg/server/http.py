@@ -12,6 +12,7 @@ outside.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import urllib.parse
 from dataclasses import dataclass
@@ -156,6 +157,8 @@ class Handler(BaseHTTPRequestHandler):
             self._entity(path, params)
         elif path == "/view":
             self._view(params)
+        elif path == "/reconcile" or path.startswith("/reconcile/"):
+            self._reconcile(path, params)
         elif path in ("/", "/index.html"):
             self._query_page(params)
         else:
@@ -179,6 +182,41 @@ class Handler(BaseHTTPRequestHandler):
                                          "the default graph is the union of all graphs"))
             return
         self._send(self.site.executor.run(queries[0], self.headers.get("Accept", "")))
+
+    # --- the W3C Reconciliation API 0.2 (OpenRefine) ------------------------------------------
+
+    def _reconcile(self, path: str, params: dict[str, list[str]]) -> None:
+        """The manifest, query batches, suggest, preview and data extension: see kg.reconciliation.
+        Everything that reads the store runs in a worker under the time limit."""
+        from kg.reconciliation import manifest, suggest_properties, suggest_types
+
+        def first(name: str) -> str:
+            return (params.get(name) or [""])[0]
+
+        callback = first("callback")
+        if callback and not re.fullmatch(r"[A-Za-z_$][\w$.]{0,63}", callback):
+            raise KgError("callback must be a JavaScript name")
+        if path == "/reconcile" and not params.get("queries") and not params.get("extend"):
+            answer = Answer(200, "application/json", json.dumps(manifest(self.site.public_base)).encode())
+        elif path == "/reconcile/suggest/type":
+            answer = Answer(200, "application/json", json.dumps(suggest_types(first("prefix"))).encode())
+        elif path == "/reconcile/suggest/property":
+            answer = Answer(200, "application/json", json.dumps(suggest_properties(first("prefix"))).encode())
+        elif path == "/reconcile":
+            what, text = ("queries", first("queries")) if params.get("queries") else ("extend", first("extend"))
+            answer = self.site.executor.call("reconcile", what, text)
+        elif path in ("/reconcile/suggest/entity", "/reconcile/preview", "/reconcile/extend/propose"):
+            key = {"/reconcile/suggest/entity": "prefix", "/reconcile/preview": "id",
+                   "/reconcile/extend/propose": "type"}[path]
+            answer = self.site.executor.call("reconcile", path.rsplit("/", 1)[-1], first(key))
+        else:
+            answer = Answer.error(404, f"nothing at {path}")
+        if callback and answer.status == 200 and answer.media_type.startswith("application/json"):
+            answer = Answer(200, "application/javascript", callback.encode() + b"(" + answer.body + b");")
+        # the preview is shown inside OpenRefine: no script of any kind may run in it
+        extra = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"} \
+            if path == "/reconcile/preview" else None
+        self._send(answer, extra=extra)
 
     # --- pages --------------------------------------------------------------------------------
 

@@ -81,3 +81,41 @@ def view(store: OxigraphStore, row_limit: int, focus: str, hops: int, query: str
     if graph.number_of_nodes() == 0:
         return Answer.error(404, "nothing to draw: the query returned no statements between entities")
     return Answer(200, "text/html; charset=utf-8", render(graph, title=title, lang=lang).encode("utf-8"))
+
+
+def reconcile(store: OxigraphStore, row_limit: int, what: str, text: str) -> Answer:
+    """A reconciliation request that reads the store (kg.reconciliation): a query batch, data
+    extension, entity suggestions, a preview or proposed properties."""
+    import json
+
+    from kg.errors import KgError
+    from kg.reconciliation import Reconciler
+
+    def as_json(data: object) -> Answer:
+        return Answer(200, "application/json", json.dumps(data, ensure_ascii=False).encode("utf-8"))
+
+    try:
+        service = Reconciler(store)
+        if what in ("queries", "extend"):
+            try:
+                request = json.loads(text)
+            except json.JSONDecodeError as err:
+                return Answer.error(400, f"{what} is not JSON: {err}")
+            if not isinstance(request, dict):
+                return Answer.error(400, f"{what} must be a JSON object")
+            if what == "queries":
+                if len(request) > 100:
+                    return Answer.error(400, "at most 100 queries a batch")
+                return as_json(service.batch(request))
+            return as_json(service.extend([str(i) for i in request.get("ids", [])],
+                                          [str(p.get("id", "")) for p in request.get("properties", [])]))
+        if what == "entity":
+            return as_json(service.suggest_entities(text))
+        if what == "propose":
+            return as_json(service.propose(text or None))
+        if what == "preview":
+            body = service.preview(text).encode("utf-8")
+            return Answer(200, "text/html; charset=utf-8", body)
+    except KgError as err:
+        return Answer.error(400, str(err))
+    return Answer.error(404, f"no reconciliation request {what!r}")
