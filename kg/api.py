@@ -396,6 +396,16 @@ class KnowledgeGraph:
 
         return links_sssom(self.store, version=__version__)
 
+    def reconcile_csv(self, path: Path | str, column: str, output: Path | str, *, type_id: str | None = None,
+                      country_column: str | None = None, date_column: str | None = None,
+                      review: Path | str | None = None, progress=None):
+        """Link a CSV column's names to the graph's entities (kg.reconciliation.reconcile_csv)."""
+        from kg.reconciliation import reconcile_csv
+
+        return reconcile_csv(self.store, Path(path), column, Path(output), type_id=type_id,
+                             country_column=country_column, date_column=date_column,
+                             review=Path(review) if review else None, progress=progress)
+
     # --- imports -----------------------------------------------------------------------------
 
     def import_file(self, dataset: str, file: Path | str, *, strict: bool = False, replace: bool = False,

@@ -535,6 +535,30 @@ def links_command(ctx: click.Context, fmt: str, output: Path | None) -> None:
         _table(columns, rows)
 
 
+@main.command("reconcile")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--column", required=True, help="The column of names to link.")
+@click.option("--type", "type_id", type=click.Choice(["person", "state", "organisation", "place", "conflict", "event"]),
+              help="Only entities of this kind.")
+@click.option("--country", "country_column", metavar="COLUMN", help="A column naming each row's country.")
+@click.option("--date", "date_column", metavar="COLUMN", help="A column with each row's date (YYYY-MM-DD).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The CSV to write: the file's columns and the matched entity's.")
+@click.option("--review", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the rows whose best candidates are close (a person's decision) to this CSV.")
+@click.pass_context
+def reconcile_command(ctx: click.Context, file: Path, column: str, type_id: str | None, country_column: str | None,
+                      date_column: str | None, output: Path, review: Path | None) -> None:
+    """Link a CSV column's names to the graph: adds the entity, label, score, match and ids."""
+    report = _graph(ctx).reconcile_csv(file, column, output, type_id=type_id, country_column=country_column,
+                                       date_column=date_column, review=review)
+    click.echo(f"Wrote {output}: {report.rows} rows ({report.distinct} distinct names and conditions); "
+               f"{report.matched} matched, {report.candidates_only} with candidates only, "
+               f"{report.unmatched} without a candidate"
+               + (f"; {report.review} to review in {review}" if review else
+                  f"; {report.review} with close candidates (--review FILE lists them)"))
+
+
 # --- serving ---------------------------------------------------------------------------------
 
 @main.command("serve")

@@ -207,6 +207,18 @@ class Reconciler:
                 "</b> <i>" + html.escape(", ".join(shown.kinds)) + "</i><ul style=\"margin:2px 0\">" + facts +
                 "</ul></body></html>")
 
+    def columns(self, result: dict | None) -> list[str]:
+        """The values `kg reconcile` adds for a row's best candidate (ADDED_COLUMNS)."""
+        if result is None:
+            return [""] * len(ADDED_COLUMNS)
+        iri = entity_iri(result["id"])
+
+        def ids(*predicates: str) -> str:
+            return " ".join(v for p in predicates for v in self._values(iri, p))
+
+        return [iri, result["name"], str(result["score"]), "true" if result["match"] else "false",
+                ids(PSKG.hasWikidataId), ids(PSKG.hasGeonamesId), ids(PSKG.hasUcdpConflictId, PSKG.hasUcdpActorId)]
+
     def propose(self, type_id: str | None) -> dict:
         return {"type": type_id or "", "properties": [{"id": k, "name": n} for k, (n, _) in EXTENSIONS.items()]}
 
@@ -267,3 +279,93 @@ def _day(value: str) -> dt.date | None:
     except ValueError:
         return None
 
+
+
+#: The columns `kg reconcile` adds to each row.
+ADDED_COLUMNS = ("kg_entity", "kg_label", "kg_score", "kg_match", "kg_wikidata", "kg_geonames", "kg_ucdp")
+
+
+@dataclass
+class CsvReport:
+    rows: int = 0
+    matched: int = 0
+    candidates_only: int = 0
+    unmatched: int = 0
+    review: int = 0
+    distinct: int = 0
+
+
+def _cell(row: list[str], index: int) -> str:
+    return row[index].strip() if index < len(row) else ""
+
+
+def _tally(report: CsvReport, results: list[dict]) -> bool:
+    """Count a row's outcome; True when it needs a person's decision (close candidates, no match)."""
+    if results and results[0]["match"]:
+        report.matched += 1
+        return False
+    if not results:
+        report.unmatched += 1
+        return False
+    report.candidates_only += 1
+    close = len(results) > 1 and results[0]["score"] - results[1]["score"] < 10
+    report.review += close
+    return close
+
+
+def reconcile_csv(store: Store, path, column: str, output, *, type_id: str | None = None,
+                  country_column: str | None = None, date_column: str | None = None, review=None,
+                  progress=None) -> CsvReport:
+    """Add the matched entity's columns (ADDED_COLUMNS) to every row of a CSV file, streaming,
+    into ``output``; rows whose best candidates are close (a person's decision) also go to
+    ``review`` with their three best candidates. Each distinct (name, conditions) is asked once.
+    ``progress(bytes)`` hears how far the reading got."""
+    import csv
+
+    from kg.files import write_atomically
+
+    service = Reconciler(store)
+    answers: dict[tuple, dict] = {}
+    report = CsvReport()
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise KgError(f"{path}: the file is empty") from None
+        for name, given in (("--column", column), ("--country", country_column), ("--date", date_column)):
+            if given is not None and given not in header:
+                raise KgError(f"{path}: {name} {given!r} is not a column (the columns: {', '.join(header)})")
+        at = {name: header.index(name) for name in (column, country_column, date_column) if name}
+        out_rows, review_rows = [header + list(ADDED_COLUMNS)], [["line", column, "candidates"]]
+        for row in reader:
+            report.rows += 1
+            name = _cell(row, at[column])
+            conditions = [{"pid": pid, "v": _cell(row, at[c])} for pid, c in (("country", country_column),
+                                                                           ("date", date_column))
+                          if c and _cell(row, at[c])]
+            key = (name, type_id, tuple((c["pid"], c["v"]) for c in conditions))
+            if key not in answers:
+                found = service.reconcile({"query": name, "type": type_id, "limit": 3,
+                                           "properties": conditions})["result"] if name else []
+                answers[key] = (found, service.columns(found[0] if found else None))
+            results, added = answers[key]
+            out_rows.append(row + added)
+            if _tally(report, results):
+                review_rows.append([str(reader.line_num), name, "; ".join(
+                    f"{r['id']} ({r['name']}, {r['score']})" for r in results[:3])])
+            if progress is not None and report.rows % 1000 == 0:
+                progress(handle.tell() if hasattr(handle, "tell") else 0)
+    report.distinct = len(answers)
+
+    def as_csv(rows: list[list[str]]) -> bytes:
+        import io
+
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(rows)
+        return buffer.getvalue().encode("utf-8")
+
+    write_atomically(output, as_csv(out_rows), label=f"--output {output}")
+    if review is not None:
+        write_atomically(review, as_csv(review_rows), label=f"--review {review}")
+    return report

@@ -178,3 +178,25 @@ def test_an_openrefine_session(endpoint):
     extension = _json(endpoint, "/reconcile", EXTENSION, extend=json.dumps(
         {"ids": [m["id"] for m in matched], "properties": [{"id": "iso"}, {"id": "wikidata"}]}))
     assert extension["rows"]["state/kyrgyzstan"]["iso"] == [{"str": "KG"}]
+
+
+def test_kg_reconcile_links_a_csv_of_ucdp_actor_names(kg, tmp_path):
+    source = tmp_path / "actors.csv"
+    source.write_text("row,actor,country\n1,Government of Tajikistan,\n2,Government of Kyrgyzstan,\n"
+                      "3,Republic of Abkhazia,Georgia\n4,Government of Tajikistan,\n5,Nobody at all,\n"
+                      "6,Batken,Kyrgyzstan\n", encoding="utf-8")
+    output, review = tmp_path / "linked.csv", tmp_path / "review.csv"
+    result = kg("reconcile", str(source), "--column", "actor", "--country", "country", "--output", str(output),
+                "--review", str(review))
+    assert result.exit_code == 0, result.output
+    assert "6 rows (5 distinct names and conditions)" in result.output and "1 without a candidate" in result.output
+    import csv
+
+    rows = list(csv.DictReader(output.open(encoding="utf-8")))
+    assert [r["row"] for r in rows] == ["1", "2", "3", "4", "5", "6"]  # every row, in order, its columns kept
+    assert rows[0]["kg_entity"] == "https://w3id.org/pskg/id/state/tajikistan" and rows[0]["kg_match"] == "true"
+    assert rows[0]["kg_ucdp"] == "131" and rows[1]["kg_ucdp"] == "132"
+    assert rows[4]["kg_entity"] == "" and rows[5]["kg_geonames"] == "1528735"
+    assert review.read_text(encoding="utf-8").startswith("line,actor,candidates")
+    missing = kg("reconcile", str(source), "--column", "name", "--output", str(output))
+    assert missing.exit_code == 1 and "--column 'name' is not a column" in missing.output
