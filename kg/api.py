@@ -130,6 +130,7 @@ class KnowledgeGraph:
         self.store_url = store_url or None
         self._notices = {"on_rebuild": on_rebuild, "on_wait": on_wait, "on_stale": on_stale}
         self._opened = None
+        self._names = None
 
     # --- the store ---------------------------------------------------------------------------
 
@@ -405,6 +406,15 @@ class KnowledgeGraph:
         return reconcile_csv(self.store, Path(path), column, Path(output), type_id=type_id,
                              country_column=country_column, date_column=date_column,
                              review=Path(review) if review else None, progress=progress)
+
+    def annotate(self, text: str, *, lang: str | None = None, report_date: dt.date | str | None = None):
+        """The entities a text names, its dates and its figures beside the graph's claims
+        (kg.annotate); the name index is built once per opened graph."""
+        from kg.annotate import NameIndex, annotate
+
+        if getattr(self, "_names", None) is None or self._names.store is not self.store:
+            self._names = NameIndex(self.store)
+        return annotate(self.store, text, lang=lang, report_date=_day(report_date, "report_date"), index=self._names)
 
     # --- imports -----------------------------------------------------------------------------
 

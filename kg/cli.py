@@ -559,6 +559,31 @@ def reconcile_command(ctx: click.Context, file: Path, column: str, type_id: str 
                   f"; {report.review} with close candidates (--review FILE lists them)"))
 
 
+@main.command("annotate")
+@click.argument("file", type=click.File("r", encoding="utf-8"), metavar="FILE|-")
+@click.option("--lang", type=click.Choice(["en", "de", "ru"]), help="The report's language (detected if left out).")
+@click.option("--date", "report_date", type=click.DateTime(["%Y-%m-%d"]),
+              help="The report's date (YYYY-MM-DD), for weekdays and for the claims its figures may repeat.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def annotate_command(ctx: click.Context, file, lang: str | None, report_date, fmt: str) -> None:
+    """The entities a news report names, its dates, and its figures beside the graph's claims."""
+    from kg.namespaces import compact
+
+    result = _graph(ctx).annotate(file.read(), lang=lang, report_date=report_date.date() if report_date else None)
+    if fmt == "json":
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"language {result.lang}; {len(result.mentions)} mentions, {len(result.figures)} figures, "
+               f"{len(result.dates)} dates")
+    _table(["at", "text", "entity", "score"],
+           [[str(m.start), m.text, compact(m.entity), f"{m.score:.2f}"] for m in result.mentions])
+    _table(["at", "figure", "measure", "side", "matches"],
+           [[str(f.start), f.text, f.measure_label, compact(f.side) if f.side else "",
+             "; ".join(compact(c) for c in f.matches) or "new"] for f in result.figures])
+    _table(["at", "date", "value"], [[str(d.start), d.text, d.value] for d in result.dates])
+
+
 # --- serving ---------------------------------------------------------------------------------
 
 @main.command("serve")

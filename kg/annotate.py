@@ -1,0 +1,301 @@
+"""From a news report to the graph: the entities it names, its dates, and its figures beside
+the graph's claims (`kg annotate`).
+
+Names are matched on word boundaries against every name of the graph's people, states,
+organisations, places and conflicts (preferred, variant and former names, all languages),
+and a person's surname alone. The last word of a name may carry an inflection: Russian case
+endings (Жапарова, Рахмону, Таджикистана, России) and German genitive -s (Kirgisistans) are
+stripped before the lookup. Dates are absolute (16 September 2022, 2022-09-16,
+16. September 2022, 16 сентября 2022) or weekdays, resolved against the report's date to the
+nearest such day (news reports speak of the days around them). A figure is a number
+followed, within a few words, by what it counts (killed, wounded, evacuated, displaced,
+missing, in English, German or Russian); it is set beside the graph's claims of the same
+value and measure, with the state named before it in its sentence as the side.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import asdict, dataclass, field
+
+import pyoxigraph as ox
+
+from kg.entities import fold
+from kg.query import internal_query, select_rows
+from kg.store import Store
+from kg.vocab import MEASURE, PSKG
+
+_TOKEN = re.compile(r"\w+(?:['’-]\w+)*")
+_RU_ENDINGS = ("ами", "ями", "ого", "его", "ому", "ему", "ой", "ей", "ом", "ем", "ам", "ям", "ах", "ях", "ым", "им",
+               "ую", "ию", "ии", "ия", "а", "я", "у", "ю", "е", "ы", "и", "о")
+_DE_ENDINGS = ("s", "es", "n", "en")
+_KIND_ORDER = ("person", "state", "place", "organisation", "conflict")
+_KIND_CLASS = {"person": PSKG.Person, "state": PSKG.State, "place": PSKG.Place,
+               "organisation": PSKG.Organisation, "conflict": PSKG.Conflict}
+
+_MONTHS = {
+    **{m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
+                                   "september", "october", "november", "december"), 1)},
+    **{m: i for i, m in enumerate(("januar", "februar", "marz", "april", "mai", "juni", "juli", "august",
+                                   "september", "oktober", "november", "dezember"), 1)},
+    **{m: i for i, m in enumerate(("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
+                                   "сентября", "октября", "ноября", "декабря"), 1)},
+}
+_WEEKDAYS = {
+    **{d: i for i, d in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))},
+    **{d: i for i, d in enumerate(("montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag"))},
+    **{d: i for i, d in enumerate(("понедельник", "вторник", "среду", "четверг", "пятницу", "субботу",
+                                   "воскресенье"))},
+    **{d: i for i, d in enumerate(("понедельника", "вторника", "среда", "четверга", "пятница", "суббота",
+                                   "воскресенья"))},
+}
+#: words that say what a figure counts, folded, by measure
+_MEASURE_WORDS = {
+    MEASURE.killed: ("killed", "dead", "death", "deaths", "died", "dies", "fatalities", "tote", "toten", "getotet",
+                     "ums leben", "погибли", "погибших", "погиб", "убиты", "убитых", "жертв"),
+    MEASURE.wounded: ("wounded", "injured", "verletzte", "verletzt", "verwundet", "ранены", "раненых", "ранено"),
+    MEASURE.evacuated: ("evacuated", "brought to safety", "evakuiert", "evakuierte", "in sicherheit", "эвакуированы",
+                        "эвакуировано", "эвакуировали"),
+    MEASURE.displaced: ("displaced", "fled", "vertrieben", "geflohen", "беженцев", "переселенцев"),
+    MEASURE.missing: ("missing", "vermisst", "пропавших", "пропали"),
+}
+_NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:[ ,.\u00a0\u202f]\d{3})+|\d+)(?![\w])")
+FIGURE_WINDOW = 7  # words between a number and what it counts
+CLAIM_DAYS = 60  # a claim matches a report's figure when it was reported within this many days of it
+ACRONYM = "\0"
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    text: str
+    entity: str
+    label: str
+    score: float
+
+
+@dataclass
+class Figure:
+    start: int
+    end: int
+    text: str
+    value: int
+    measure: str
+    measure_label: str
+    side: str | None
+    matches: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DateMention:
+    start: int
+    end: int
+    text: str
+    value: str
+
+
+@dataclass
+class Annotation:
+    lang: str
+    mentions: list[Mention]
+    figures: list[Figure]
+    dates: list[DateMention]
+
+    def as_dict(self) -> dict:
+        return {"lang": self.lang, "mentions": [asdict(m) for m in self.mentions],
+                "figures": [asdict(f) for f in self.figures], "dates": [asdict(d) for d in self.dates]}
+
+
+def _stems(word: str) -> set[str]:
+    """The word and what it could be before an inflection was added (for index keys and lookups)."""
+    found = {word}
+    for ending in _RU_ENDINGS + _DE_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            found.add(word[: -len(ending)])
+    return found
+
+
+class NameIndex:
+    """Every name of the graph's entities by its folded words, the last word stemmed."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.keys: dict[tuple[str, ...], set[str]] = {}
+        self.labels: dict[str, str] = {}
+        self.kinds: dict[str, str] = {}
+        surnames: dict[str, set[str]] = {}
+        for row in select_rows(store, internal_query("annotate_names")):
+            self._add(row, surnames)
+        for surname, people in surnames.items():
+            if len(people) == 1 and len(surname) >= 4:  # "Putin", "Guterres": one person of that name
+                for stem in _stems(surname):
+                    self.keys.setdefault((stem,), set()).update(people)
+        self.longest = max((len(k) for k in self.keys), default=1)
+
+    def _add(self, row: dict, surnames: dict[str, set[str]]) -> None:
+        """One name of one entity into the index (and a person's surname into ``surnames``)."""
+        iri, name, cls = row["entity"].value, row["name"].value, row["class"].value
+        kind = next((k for k, c in _KIND_CLASS.items() if c == cls), None)
+        if kind is None or iri.endswith("-communal-groups"):
+            return  # UCDP's identity groups ("Kyrgyz", "Uzbek"): in a report, an adjective
+        if iri not in self.kinds or _KIND_ORDER.index(kind) < _KIND_ORDER.index(self.kinds[iri]):
+            self.kinds[iri] = kind
+        if row["preferred"].value == "true" and (row["name"].language in ("en", None, "") or iri not in self.labels):
+            self.labels[iri] = name
+        if re.fullmatch(r"[A-Z]{2,4}", name):  # an acronym (IS, UN, IMU) matches only as written
+            self.keys.setdefault((ACRONYM + name,), set()).add(iri)
+            return
+        words = [fold(w) for w in _TOKEN.findall(name)]
+        if not words or len(words) > 8:
+            return
+        for stem in _stems(words[-1]):
+            self.keys.setdefault((*words[:-1], stem), set()).add(iri)
+        if kind == "person" and len(words) >= 2:
+            surnames.setdefault(words[-1], set()).add(iri)
+
+    def lookup(self, words: list[str], raw: str = "") -> set[str]:
+        if len(words) == 1 and re.fullmatch(r"[A-Z]{2,4}", raw):
+            return set(self.keys.get((ACRONYM + raw,), set()))
+        found: set[str] = set()
+        for stem in _stems(words[-1]):
+            found |= self.keys.get((*words[:-1], stem), set())
+        return found
+
+    def pick(self, candidates: set[str]) -> tuple[str, float]:
+        """One entity for a name: the only one, else by kind (a person, a state, a place...)."""
+        ranked = sorted(candidates, key=lambda iri: (_KIND_ORDER.index(self.kinds.get(iri, "conflict")), iri))
+        return ranked[0], 1.0 if len(ranked) == 1 else round(1.0 / len(ranked), 2)
+
+
+def detect_language(text: str) -> str:
+    """ru for Cyrillic script, de for German function words, else en."""
+    if len(re.findall("[\u0400-\u04ff]", text)) > len(text) / 10:
+        return "ru"
+    german = len(re.findall(r"\b(?:der|die|das|des|den|dem|ein|eine|einer|und|nicht|mit|für|sich|auf|nach|bei|"
+                            r"wurde|wurden|zwischen)\b", text, re.I))
+    return "de" if german > len(text.split()) / 25 else "en"
+
+
+def _mentions(text: str, index: NameIndex) -> list[Mention]:
+    tokens = [(m.start(), m.end(), fold(m.group()), m.group()) for m in _TOKEN.finditer(text)]
+    found, i = [], 0
+    while i < len(tokens):
+        for n in range(min(index.longest, len(tokens) - i), 0, -1):
+            words = [t[2] for t in tokens[i:i + n]]
+            candidates = index.lookup(words, tokens[i][3] if n == 1 else "")
+            if candidates:
+                iri, score = index.pick(candidates)
+                start, end = tokens[i][0], tokens[i + n - 1][1]
+                found.append(Mention(start, end, text[start:end], iri, index.labels.get(iri, iri), score))
+                i += n
+                break
+        else:
+            i += 1
+    return found
+
+
+def _dates(text: str, report_date: dt.date | None) -> list[DateMention]:
+    found = []
+    pattern = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b|\b(\d{1,2})\.?\s+(\w+)\s+(\d{4})\b"
+                         r"|\b(\w+)\s+(\d{1,2}),\s+(\d{4})\b")
+    for m in pattern.finditer(text):
+        try:
+            if m.group(1):
+                day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            elif m.group(4):
+                day = dt.date(int(m.group(6)), _MONTHS[fold(m.group(5))], int(m.group(4)))
+            else:
+                day = dt.date(int(m.group(9)), _MONTHS[fold(m.group(7))], int(m.group(8)))
+        except (KeyError, ValueError):
+            continue
+        found.append(DateMention(m.start(), m.end(), m.group(), day.isoformat()))
+    if report_date is not None:
+        for m in _TOKEN.finditer(text):
+            weekday = _WEEKDAYS.get(m.group().casefold())
+            if weekday is None or any(d.start <= m.start() < d.end for d in found):
+                continue
+            # the nearest such day to the report's date: news speaks of the days around it
+            ahead = (weekday - report_date.weekday()) % 7
+            offset = ahead if ahead <= 3 else ahead - 7
+            found.append(DateMention(m.start(), m.end(), m.group(),
+                                     (report_date + dt.timedelta(days=offset)).isoformat()))
+    return sorted(found, key=lambda d: d.start)
+
+
+def _sentence_bounds(text: str, position: int) -> tuple[int, int]:
+    start = max(text.rfind(". ", 0, position), text.rfind("\n", 0, position)) + 1
+    end = min((i for i in (text.find(". ", position), text.find("\n", position)) if i != -1), default=len(text))
+    return start, end
+
+
+def _figures(text: str, mentions: list[Mention], index: NameIndex, store: Store,
+             report_date: dt.date | None) -> list[Figure]:
+    found = []
+    labels = _measure_labels(store)
+    for m in _NUMBER.finditer(text):
+        digits = re.sub(r"\D", "", m.group(1))
+        value = int(digits)
+        after = " ".join(fold(w) for w in _TOKEN.findall(text[m.end():m.end() + 120])[:FIGURE_WINDOW])
+        # else the two words before: Russian and German often name the measure first ("погибли 59 человек")
+        before = " ".join(fold(w) for w in _TOKEN.findall(text[max(0, m.start() - 40):m.start()])[-2:])
+        if 1900 <= value <= 2100 and len(digits) == 4:
+            continue  # a year
+        if re.match(r"\s*(?:years?|jahre|лет|km|kilomet|-kilomet|percent|%)", text[m.end():m.end() + 12].lower()):
+            continue
+        measure = _measure_in(after) or _measure_in(before)
+        if measure is None:
+            continue
+        start, _ = _sentence_bounds(text, m.start())
+        states = [x for x in mentions if start <= x.start < m.start() and index.kinds.get(x.entity) == "state"]
+        side = states[-1].entity if states else None
+        found.append(Figure(m.start(), m.end(), m.group(1), value, measure, labels.get(measure, measure), side,
+                            _matching_claims(store, value, measure, side, report_date)))
+    return found
+
+
+def _measure_in(words: str) -> str | None:
+    """The measure whose word comes first in ``words``."""
+    found = [(m.start(), measure) for measure, names in _MEASURE_WORDS.items() for w in names
+             for m in [re.search(rf"\b{re.escape(w)}\b", words)] if m]
+    return min(found)[1] if found else None
+
+
+def _measure_labels(store: Store) -> dict[str, str]:
+    rows = store.query("SELECT ?m ?l WHERE { ?m <http://www.w3.org/2004/02/skos/core#inScheme> "
+                       "<https://w3id.org/pskg/vocab/measure/> ; <http://www.w3.org/2004/02/skos/core#prefLabel> ?l "
+                       "FILTER(LANG(?l) = 'en') }")
+    return {r["m"].value: r["l"].value for r in rows}
+
+
+def _matching_claims(store: Store, value: int, measure: str, side: str | None,
+                     report_date: dt.date | None) -> list[str]:
+    """The graph's claims of the same value and measure, of the same side when the report names
+    one, and reported within CLAIM_DAYS of the report (when its date is known)."""
+    rows = select_rows(store, internal_query("annotate_claims"), {
+        "value": ox.Literal(str(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+        "measure": ox.NamedNode(measure)})
+    claims = []
+    for row in rows:
+        claim_side = row["side"].value if "side" in row else None
+        if side is not None and claim_side not in (None, side):
+            continue
+        if report_date is not None:
+            reported = row["reported"].value[:10] if "reported" in row else ""
+            try:
+                if abs((dt.date.fromisoformat(reported) - report_date).days) > CLAIM_DAYS:
+                    continue
+            except ValueError:
+                continue  # no day of report: it cannot be told to be the same report's figure
+        claims.append(row["claim"].value)
+    return sorted(set(claims))
+
+
+def annotate(store: Store, text: str, *, lang: str | None = None, report_date: dt.date | None = None,
+             index: NameIndex | None = None) -> Annotation:
+    """Mentions, dates and figures of a text; offsets count Unicode characters."""
+    index = index or NameIndex(store)
+    mentions = _mentions(text, index)
+    return Annotation(lang or detect_language(text), mentions, _figures(text, mentions, index, store, report_date),
+                      _dates(text, report_date))

@@ -1,0 +1,69 @@
+"""kg annotate: the entities a report names (inflected and transliterated too), its dates and
+its figures beside the graph's claims."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from kg.annotate import annotate, detect_language
+
+from .conftest import SHARED
+
+SEED = SHARED / "seed" / "kyrgyzstan-tajikistan-2022-article.txt"
+ID = "https://w3id.org/pskg/id/"
+
+
+@pytest.mark.skipif(not SEED.is_file(), reason="the seed article in ../shared/seed is absent")
+def test_the_seed_article(kg):
+    result = kg("annotate", str(SEED), "--date", "2022-09-18", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    text = SEED.read_text(encoding="utf-8")
+    entities = {m["entity"] for m in data["mentions"]}
+    expected = {"person/vladimir-putin", "person/sadyr-japarov", "person/emomali-rahmon", "person/antonio-guterres",
+                "person/jeenbek-kulubayev", "place/batken", "place/bishkek", "place/dushanbe", "place/moscow",
+                "place/new-york-city", "state/kyrgyzstan", "state/tajikistan", "state/russia", "state/ukraine",
+                "state/armenia", "state/azerbaijan", "state/china"}
+    assert {ID + e for e in expected} <= entities
+    for mention in data["mentions"]:  # offsets in Unicode characters of the input
+        assert text[mention["start"]:mention["end"]] == mention["text"]
+        assert set(mention) >= {"start", "end", "text", "entity", "label", "score"}
+    figures = {(f["value"], f["measure"].rsplit("/", 1)[-1]): f for f in data["figures"]}
+    assert figures[(71, "killed")]["matches"] == [ID + "claim/kg-tj-2022-total-killed-71"]
+    assert figures[(36, "killed")]["matches"] == [ID + "claim/kg-tj-2022-kyrgyz-killed-36"]
+    assert figures[(35, "killed")]["matches"] == [ID + "claim/kg-tj-2022-tajik-killed-35"]
+    assert figures[(137000, "evacuated")]["matches"] == [ID + "claim/kg-tj-2022-kyrgyz-evacuated-137000"]
+    assert figures[(35, "killed")]["side"] == ID + "state/tajikistan"
+    assert figures[(137000, "evacuated")]["measure_label"] == "people evacuated"
+    dates = {d["text"]: d["value"] for d in data["dates"]}
+    assert dates["Friday"] == "2022-09-16" and dates["Saturday"] == "2022-09-17"
+    assert dates["Monday"] == "2022-09-19" and dates["Tuesday"] == "2022-09-20"
+    # "is" (a verb) is not the Islamic State, nor "Kyrgyz" (an adjective) UCDP's communal group
+    assert ID + "org/islamic-state" not in entities
+    assert not any(e.endswith("-communal-groups") for e in entities)
+
+
+def test_russian_case_endings_and_german_spellings(store):
+    ru = annotate(store, "Путин позвонил Жапарову и Рахмону. По данным Минздрава Киргизии, погибли 59 человек "
+                         "в пятницу.", report_date=dt.date(2022, 9, 18))
+    assert ru.lang == "ru"
+    assert [m.entity.rsplit("/", 1)[-1] for m in ru.mentions] == ["vladimir-putin", "sadyr-japarov",
+                                                                  "emomali-rahmon", "kyrgyzstan"]
+    assert [(f.value, f.side, f.matches) for f in ru.figures] == [
+        (59, ID + "state/kyrgyzstan", [ID + "claim/kg-tj-2022-kyrgyz-killed-59"])]
+    assert [d.value for d in ru.dates] == ["2022-09-16"]
+    de = annotate(store, "Nach Angaben des Gesundheitsministeriums Kirgisistans wurden 46 Menschen getötet; "
+                         "Sadyr Schaparow und Emomali Rachmon vereinbarten am Freitag eine Waffenruhe.",
+                  report_date=dt.date(2022, 9, 18))
+    assert de.lang == "de" and detect_language("Kyrgyzstan and Tajikistan agreed") == "en"
+    assert {m.entity.rsplit("/", 1)[-1] for m in de.mentions} == {"kyrgyzstan", "sadyr-japarov", "emomali-rahmon"}
+    assert de.figures[0].value == 46 and de.figures[0].matches == [ID + "claim/kg-tj-2022-kyrgyz-killed-46"]
+
+
+def test_a_figure_far_from_the_report_date_is_new_and_years_are_no_figures(store):
+    result = annotate(store, "In 2022 the clashes left 71 dead after 30 years of dispute.",
+                      report_date=dt.date(2024, 1, 1))
+    assert [(f.value, f.matches) for f in result.figures] == [(71, [])]
