@@ -145,6 +145,8 @@ class Reconciler:
             day = _day(value)
             starts, ends = self._values(candidate.iri, PSKG.startDate), self._values(candidate.iri, PSKG.endDate)
             if starts:
+                # ISO dates compare as text; an end known to the year or month ("2012") takes in
+                # every day of it ("2012~" sorts after "2012-12-31")
                 inside = min(starts)[:len(value)] <= value and (not ends or value <= max(ends) + "~")
                 candidate.score += 10.0 if inside and day else -10.0
         else:
