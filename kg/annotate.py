@@ -299,3 +299,111 @@ def annotate(store: Store, text: str, *, lang: str | None = None, report_date: d
     mentions = _mentions(text, index)
     return Annotation(lang or detect_language(text), mentions, _figures(text, mentions, index, store, report_date),
                       _dates(text, report_date))
+
+
+def _parts(text: str, result: Annotation) -> list[dict]:
+    """The text cut at the mentions, figures and dates, for the HTML page (escaped there)."""
+    spans = [(m.start, m.end, {"kind": "mention", "entity": m.entity, "label": m.label, "score": m.score})
+             for m in result.mentions]
+    spans += [(f.start, f.end, {"kind": "figure", "index": i, "measure": f.measure_label, "matches": f.matches})
+              for i, f in enumerate(result.figures)]
+    spans += [(d.start, d.end, {"kind": "date", "value": d.value}) for d in result.dates]
+    parts, at = [], 0
+    for start, end, part in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if start < at:
+            continue  # overlaps what is already marked
+        parts.append({"kind": "text", "text": text[at:start]})
+        parts.append({**part, "text": text[start:end]})
+        at = end
+    parts.append({"kind": "text", "text": text[at:]})
+    return parts
+
+
+def to_html(store: Store, text: str, result: Annotation, index: NameIndex, *, report_date: dt.date | None = None,
+            title: str = "Report") -> str:
+    """The report with its mentions, figures and dates marked, and a side panel of what the
+    graph knows (offices held on the report's date, conflicts, the claims beside each figure):
+    one offline page, everything escaped, the data read by the page's own script as text."""
+    import jinja2
+    from markupsafe import Markup
+
+    from kg.entities import label
+    from kg.views_html import script_json
+
+    day = ox.Literal((report_date or dt.date.today()).isoformat(),
+                     datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))
+    entities = {}
+    for iri in sorted({m.entity for m in result.mentions}):
+        rows = select_rows(store, internal_query("annotate_entity"), {"entity": ox.NamedNode(iri), "date": day})
+        entities[iri] = {"label": next((m.label for m in result.mentions if m.entity == iri), iri),
+                         "kind": index.kinds.get(iri, ""),
+                         "offices": [r["label"].value for r in rows if r["what"].value == "office"],
+                         "conflicts": [r["label"].value for r in rows if r["what"].value == "conflict"]}
+    figures = [{"text": f.text, "measure": f.measure_label, "side": label(store, f.side) if f.side else "",
+                "matches": [label(store, c) for c in f.matches], "beside": []} for f in result.figures]
+    env = jinja2.Environment(loader=jinja2.PackageLoader("kg", "templates"), autoescape=True,
+                             undefined=jinja2.StrictUndefined)
+    summary = f"{len(result.mentions)} mentions, {len(result.figures)} figures, {len(result.dates)} dates"
+    data = {"entities": entities, "figures": figures, "date": report_date.isoformat() if report_date else ""}
+    return env.get_template("annotate.html").render(
+        lang=result.lang, title=title, summary=summary, parts=_parts(text, result),
+        data_json=Markup(script_json(data)))
+
+
+def to_turtle(result: Annotation, *, report_date: dt.date | None = None, title: str = "",
+              url: str | None = None, publisher: str | None = None) -> str:
+    """Draft statements for a curator (never written into data/ by kg): the report as a source,
+    and each figure that matches no claim as a new claim, with its side as claimant and side."""
+    import hashlib
+
+    from kg.namespaces import PREFIXES
+
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+
+    def node(iri: str) -> ox.NamedNode:
+        return ox.NamedNode(iri)
+
+    def typed(value: str, datatype: str) -> ox.Literal:
+        return ox.Literal(value, datatype=node(xsd + datatype))
+
+    digest = hashlib.sha256("".join(f"{f.start}{f.text}" for f in result.figures).encode()).hexdigest()[:8]
+    slug = f"report-{report_date.isoformat() if report_date else 'undated'}-{digest}"
+    source = ox.NamedNode(PREFIXES["source"] + slug)
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    triples = [
+        ox.Triple(source, rdf_type, ox.NamedNode(PSKG.NewsArticle)),
+        ox.Triple(source, ox.NamedNode(PREFIXES["dct"] + "title"), ox.Literal(title or "Report", language=result.lang)),
+        ox.Triple(source, ox.NamedNode(PREFIXES["dct"] + "language"), ox.Literal(result.lang)),
+        ox.Triple(source, ox.NamedNode(PSKG.hasSourceKind), ox.NamedNode(PREFIXES["sourcekind"] + "news-outlet")),
+    ]
+    if report_date:
+        triples.append(ox.Triple(source, ox.NamedNode(PSKG.publishedOn),
+                                 ox.Literal(report_date.isoformat(), datatype=ox.NamedNode(xsd + "date"))))
+    if url:
+        triples.append(ox.Triple(source, node(PSKG.hasUrl), typed(url, "anyURI")))
+    if publisher:
+        triples.append(ox.Triple(source, ox.NamedNode(PSKG.hasPublisher), ox.NamedNode(publisher)))
+    conflicts = [m.entity for m in result.mentions if "/conflict/" in m.entity]
+    for i, figure in enumerate(f for f in result.figures if not f.matches):
+        claim = ox.NamedNode(f"{PREFIXES['claim']}{slug}-{i + 1}")
+        triples += [
+            ox.Triple(claim, rdf_type, ox.NamedNode(PSKG.Claim)),
+            ox.Triple(claim, ox.NamedNode(PREFIXES["skos"] + "prefLabel"),
+                      ox.Literal(f"{figure.text} {figure.measure_label} (draft from a report)", language="en")),
+            ox.Triple(claim, ox.NamedNode(PSKG.hasMeasure), ox.NamedNode(figure.measure)),
+            ox.Triple(claim, node(PSKG.hasValue), typed(str(figure.value), "integer")),
+            ox.Triple(claim, ox.NamedNode(PSKG.hasSource), source),
+        ]
+        if figure.side:
+            triples += [ox.Triple(claim, ox.NamedNode(PSKG.hasClaimant), ox.NamedNode(figure.side)),
+                        ox.Triple(claim, ox.NamedNode(PSKG.concernsSide), ox.NamedNode(figure.side))]
+        if conflicts:
+            triples.append(ox.Triple(claim, ox.NamedNode(PSKG.isAbout), ox.NamedNode(conflicts[0])))
+        if report_date:
+            triples.append(ox.Triple(claim, ox.NamedNode(PSKG.reportedOn),
+                                     ox.Literal(report_date.isoformat(), datatype=ox.NamedNode(xsd + "date"))))
+    head = ("# Draft statements from a report, for a curator to check against the report and add to\n"
+            "# data/ by hand: a claim without pskg:isAbout or pskg:hasClaimant needs them filled in.\n")
+    prefixes = {k: PREFIXES[k] for k in ("pskg", "source", "claim", "state", "conflict", "measure", "sourcekind",
+                                         "skos", "dct", "xsd")}
+    return head + ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes).decode("utf-8")

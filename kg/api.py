@@ -416,6 +416,19 @@ class KnowledgeGraph:
             self._names = NameIndex(self.store)
         return annotate(self.store, text, lang=lang, report_date=_day(report_date, "report_date"), index=self._names)
 
+    def annotation_html(self, text: str, result, *, report_date: dt.date | None = None, title: str = "Report") -> str:
+        """The annotated report as one offline HTML page (kg.annotate.to_html)."""
+        from kg.annotate import to_html
+
+        self.annotate("")  # the name index of this store
+        return to_html(self.store, text, result, self._names, report_date=report_date, title=title)
+
+    def annotation_turtle(self, result, *, report_date: dt.date | None = None, title: str = "") -> str:
+        """Draft statements from an annotated report (kg.annotate.to_turtle); never written to data/."""
+        from kg.annotate import to_turtle
+
+        return to_turtle(result, report_date=report_date, title=title)
+
     # --- imports -----------------------------------------------------------------------------
 
     def import_file(self, dataset: str, file: Path | str, *, strict: bool = False, replace: bool = False,

@@ -564,15 +564,35 @@ def reconcile_command(ctx: click.Context, file: Path, column: str, type_id: str 
 @click.option("--lang", type=click.Choice(["en", "de", "ru"]), help="The report's language (detected if left out).")
 @click.option("--date", "report_date", type=click.DateTime(["%Y-%m-%d"]),
               help="The report's date (YYYY-MM-DD), for weekdays and for the claims its figures may repeat.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html", "ttl"]), default="text",
+              show_default=True, help="html: the report with its marks and a side panel (one offline page); "
+                                      "ttl: draft statements for a curator.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
 @click.pass_context
-def annotate_command(ctx: click.Context, file, lang: str | None, report_date, fmt: str) -> None:
+def annotate_command(ctx: click.Context, file, lang: str | None, report_date, fmt: str, output: Path | None) -> None:
     """The entities a news report names, its dates, and its figures beside the graph's claims."""
     from kg.namespaces import compact
 
-    result = _graph(ctx).annotate(file.read(), lang=lang, report_date=report_date.date() if report_date else None)
-    if fmt == "json":
-        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    text = file.read()
+    day = report_date.date() if report_date else None
+    graph = _graph(ctx)
+    result = graph.annotate(text, lang=lang, report_date=day)
+    if fmt in ("json", "html", "ttl"):
+        if fmt == "json":
+            body = json.dumps(result.as_dict(), ensure_ascii=False, indent=2) + "\n"
+        elif fmt == "html":
+            body = graph.annotation_html(text, result, report_date=day, title=Path(file.name).name)
+        else:
+            body = graph.annotation_turtle(result, report_date=day, title=text.strip().splitlines()[0][:200]
+                                           if text.strip() else "")
+        if output is None:
+            click.echo(body, nl=False)
+        else:
+            from kg.files import write_atomically
+
+            write_atomically(output, body.encode("utf-8"), label=f"--output {output}")
+            click.echo(f"Wrote {output} ({len(body.encode('utf-8'))} bytes, {fmt})")
         return
     click.echo(f"language {result.lang}; {len(result.mentions)} mentions, {len(result.figures)} figures, "
                f"{len(result.dates)} dates")

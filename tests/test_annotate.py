@@ -67,3 +67,50 @@ def test_a_figure_far_from_the_report_date_is_new_and_years_are_no_figures(store
     result = annotate(store, "In 2022 the clashes left 71 dead after 30 years of dispute.",
                       report_date=dt.date(2024, 1, 1))
     assert [(f.value, f.matches) for f in result.figures] == [(71, [])]
+
+
+@pytest.mark.skipif(not SEED.is_file(), reason="the seed article in ../shared/seed is absent")
+def test_the_html_view_works_offline_in_chromium(kg, browser, tmp_path):
+    """The page opens with no request leaving it; a click on a name or a figure fills the side
+    panel from the page's own data; the report's text is text, never markup."""
+    seed = SEED.read_text(encoding="utf-8")
+    report = tmp_path / "report.txt"
+    report.write_text(seed.replace("Battles flare up", "<script>window.pwned = 1</script> Battles flare up"),
+                      encoding="utf-8")
+    page_file = tmp_path / "report.html"
+    result = kg("annotate", str(report), "--date", "2022-09-18", "--format", "html", "--output", str(page_file))
+    assert result.exit_code == 0, result.output
+    page = browser.new_page()
+    outside = []
+    page.on("request", lambda request: outside.append(request.url)
+            if not request.url.startswith("file://") else None)
+    errors = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.goto(page_file.as_uri())
+    assert page.evaluate("window.pwned") is None
+    assert "<script>window.pwned = 1</script>" in page.inner_text("#report")
+    page.click("a.mention[data-entity$='/person/vladimir-putin'] >> nth=0")
+    panel = page.inner_text("#panel")
+    assert "Vladimir Putin" in panel and "President of Russia" in panel
+    page.click("mark.figure >> text=137,000")
+    panel = page.inner_text("#panel")
+    assert "people evacuated" in panel and "Kyrgyzstan" in panel and "137,000" in panel
+    assert outside == [] and errors == []
+    page.close()
+
+
+def test_turtle_drafts_the_new_figures_only(store):
+    from kg.annotate import to_turtle
+
+    text = "Tajikistan said 35 people were killed; Kyrgyzstan reported 999 people wounded on Friday."
+    result = annotate(store, text, report_date=dt.date(2022, 9, 18))
+    drafted = to_turtle(result, report_date=dt.date(2022, 9, 18), title="A test report")
+    import rdflib
+
+    graph = rdflib.Graph().parse(data=drafted, format="turtle")
+    claims = set(graph.subjects(rdflib.RDF.type, rdflib.URIRef("https://w3id.org/pskg/ontology#Claim")))
+    assert len(claims) == 1  # 35 killed matches the graph's claim; 999 wounded is new
+    claim = claims.pop()
+    assert graph.value(claim, rdflib.URIRef("https://w3id.org/pskg/ontology#hasValue")).toPython() == 999
+    assert str(graph.value(claim, rdflib.URIRef("https://w3id.org/pskg/ontology#concernsSide"))).endswith(
+        "/state/kyrgyzstan")
