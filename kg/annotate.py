@@ -27,9 +27,17 @@ from kg.store import Store
 from kg.vocab import MEASURE, PSKG
 
 _TOKEN = re.compile(r"\w+(?:['’-]\w+)*")
-_RU_ENDINGS = ("ами", "ями", "ого", "его", "ому", "ему", "ой", "ей", "ом", "ем", "ам", "ям", "ах", "ях", "ым", "им",
-               "ую", "ию", "ии", "ия", "а", "я", "у", "ю", "е", "ы", "и", "о")
+#: Russian case and adjective endings, longest first: a Cyrillic word is reduced to its stem by
+#: the longest one it ends with (its stem kept to three letters or more), in names and texts alike
+_RU_ENDINGS = tuple(sorted(("ями", "ами", "ого", "его", "ому", "ему", "ыми", "ими", "ой", "ей", "ом", "ем", "ам", "ям",
+                            "ах", "ях", "ым", "им", "ых", "их", "ую", "юю", "ая", "яя", "ое", "ее", "ые", "ие", "ый",
+                            "ий", "ия", "ии", "ию", "ь", "а", "я", "у", "ю", "е", "ы", "и", "о", "й",
+                            # the same after folding, which takes the breve off й (kg.entities.fold)
+                            "ои", "еи", "ыи"),
+                           key=len, reverse=True))
+#: German genitive and plural endings a name may take in a German text (Kirgisistans)
 _DE_ENDINGS = ("s", "es", "n", "en")
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
 _KIND_ORDER = ("person", "state", "place", "organisation", "conflict")
 _KIND_CLASS = {"person": PSKG.Person, "state": PSKG.State, "place": PSKG.Place,
                "organisation": PSKG.Organisation, "conflict": PSKG.Conflict}
@@ -108,12 +116,24 @@ class Annotation:
                 "figures": [asdict(f) for f in self.figures], "dates": [asdict(d) for d in self.dates]}
 
 
-def _stems(word: str) -> set[str]:
-    """The word and what it could be before an inflection was added (for index keys and lookups)."""
-    found = {word}
-    for ending in _RU_ENDINGS + _DE_ENDINGS:
-        if word.endswith(ending) and len(word) - len(ending) >= 3:
-            found.add(word[: -len(ending)])
+def _canonical(word: str) -> str:
+    """A folded word as the index keys it: a Cyrillic word without its case ending."""
+    if _CYRILLIC.search(word):
+        for ending in _RU_ENDINGS:
+            if word.endswith(ending) and len(word) - len(ending) >= 3:
+                return word[: -len(ending)]
+    return word
+
+
+def _variants(word: str, lang: str) -> set[str]:
+    """The keys a word of a text may stand for: itself; in German without a genitive or plural
+    ending; in English without a possessive 's."""
+    found = {_canonical(word)}
+    if lang == "de" and not _CYRILLIC.search(word):
+        found |= {word[: -len(e)] for e in _DE_ENDINGS if word.endswith(e) and len(word) - len(e) >= 3}
+    for possessive in ("'s", "’s"):
+        if word.endswith(possessive):
+            found.add(word[: -len(possessive)])
     return found
 
 
@@ -125,13 +145,12 @@ class NameIndex:
         self.keys: dict[tuple[str, ...], set[str]] = {}
         self.labels: dict[str, str] = {}
         self.kinds: dict[str, str] = {}
+        self._offices: dict[tuple[str, dt.date], bool | None] = {}
         surnames: dict[str, set[str]] = {}
         for row in select_rows(store, internal_query("annotate_names")):
             self._add(row, surnames)
-        for surname, people in surnames.items():
-            if len(people) == 1 and len(surname) >= 4:  # "Putin", "Guterres": one person of that name
-                for stem in _stems(surname):
-                    self.keys.setdefault((stem,), set()).update(people)
+        #: a surname alone ("Putin", "Aliyev"): the people who bear it, told apart by the report's date
+        self.surnames = {surname: people for surname, people in surnames.items() if len(surname) >= 4}
         self.longest = max((len(k) for k in self.keys), default=1)
 
     def _add(self, row: dict, surnames: dict[str, set[str]]) -> None:
@@ -150,18 +169,42 @@ class NameIndex:
         words = [fold(w) for w in _TOKEN.findall(name)]
         if not words or len(words) > 8:
             return
-        for stem in _stems(words[-1]):
-            self.keys.setdefault((*words[:-1], stem), set()).add(iri)
+        self.keys.setdefault(tuple(_canonical(w) for w in words), set()).add(iri)
         if kind == "person" and len(words) >= 2:
-            surnames.setdefault(words[-1], set()).add(iri)
+            surnames.setdefault(_canonical(words[-1]), set()).add(iri)
 
-    def lookup(self, words: list[str], raw: str = "") -> set[str]:
-        if len(words) == 1 and re.fullmatch(r"[A-Z]{2,4}", raw):
-            return set(self.keys.get((ACRONYM + raw,), set()))
+    def lookup(self, words: list[str], raw: str = "", lang: str = "en") -> set[str]:
+        """The entities a run of folded words names (an acronym only as written)."""
+        if len(words) == 1 and re.fullmatch(r"[A-Z]{2,4}", raw) and (ACRONYM + raw,) in self.keys:
+            return set(self.keys[(ACRONYM + raw,)])
+        head = tuple(_canonical(w) for w in words[:-1])
         found: set[str] = set()
-        for stem in _stems(words[-1]):
-            found |= self.keys.get((*words[:-1], stem), set())
+        for last in _variants(words[-1], lang):
+            found |= self.keys.get((*head, last), set())
         return found
+
+    def surname(self, word: str, lang: str, day: dt.date | None) -> set[str]:
+        """The person a surname alone stands for: the only one who bears it, or the one in
+        office on the report's day; none for one whose offices all ended before it."""
+        people = set().union(*(self.surnames.get(v, set()) for v in _variants(word, lang)))
+        if day is not None:
+            people = {p for p in people if self._in_office(p, day) is not False}
+            in_office = {p for p in people if self._in_office(p, day)}
+            people = in_office or people
+        return people if len(people) == 1 else set()
+
+    def _in_office(self, person: str, day: dt.date) -> bool | None:
+        """Whether the person held an office on the day (None: no office recorded)."""
+        key = (person, day)
+        if key not in self._offices:
+            rows = self.store.query(
+                f"SELECT ?s ?e WHERE {{ ?h <{PSKG.hasHolder}> <{person}> ; <{PSKG.startDate}> ?s "
+                f"OPTIONAL {{ ?h <{PSKG.endDate}> ?e }} }}")
+            terms = [(r["s"].value, r["e"].value if r["e"] is not None else None) for r in rows]
+            text = day.isoformat()
+            self._offices[key] = (any(start[:len(text)] <= text and (end is None or text <= end + "~")
+                                      for start, end in terms) if terms else None)
+        return self._offices[key]
 
     def pick(self, candidates: set[str]) -> tuple[str, float]:
         """One entity for a name: the only one, else by kind (a person, a state, a place...)."""
@@ -178,13 +221,15 @@ def detect_language(text: str) -> str:
     return "de" if german > len(text.split()) / 25 else "en"
 
 
-def _mentions(text: str, index: NameIndex) -> list[Mention]:
+def _mentions(text: str, index: NameIndex, lang: str = "en", day: dt.date | None = None) -> list[Mention]:
     tokens = [(m.start(), m.end(), fold(m.group()), m.group()) for m in _TOKEN.finditer(text)]
     found, i = [], 0
     while i < len(tokens):
         for n in range(min(index.longest, len(tokens) - i), 0, -1):
             words = [t[2] for t in tokens[i:i + n]]
-            candidates = index.lookup(words, tokens[i][3] if n == 1 else "")
+            candidates = index.lookup(words, tokens[i][3] if n == 1 else "", lang)
+            if not candidates and n == 1 and tokens[i][3][:1].isupper():
+                candidates = index.surname(words[0], lang, day)
             if candidates:
                 iri, score = index.pick(candidates)
                 start, end = tokens[i][0], tokens[i + n - 1][1]
@@ -296,8 +341,9 @@ def annotate(store: Store, text: str, *, lang: str | None = None, report_date: d
              index: NameIndex | None = None) -> Annotation:
     """Mentions, dates and figures of a text; offsets count Unicode characters."""
     index = index or NameIndex(store)
-    mentions = _mentions(text, index)
-    return Annotation(lang or detect_language(text), mentions, _figures(text, mentions, index, store, report_date),
+    lang = lang or detect_language(text)
+    mentions = _mentions(text, index, lang, report_date)
+    return Annotation(lang, mentions, _figures(text, mentions, index, store, report_date),
                       _dates(text, report_date))
 
 

@@ -114,3 +114,33 @@ def test_turtle_drafts_the_new_figures_only(store):
     assert graph.value(claim, rdflib.URIRef("https://w3id.org/pskg/ontology#hasValue")).toPython() == 999
     assert str(graph.value(claim, rdflib.URIRef("https://w3id.org/pskg/ontology#concernsSide"))).endswith(
         "/state/kyrgyzstan")
+
+
+def test_the_gold_set_is_consistent_and_found(store):
+    """tests/fixtures/annotate: six reports (en, de, ru) with their mentions checked by hand;
+    every offset names its text, every entity exists, and the annotator finds them (precision
+    at least 0.95 and recall at least 0.9 per language; bench/annotate.py prints the figures)."""
+    from pathlib import Path
+
+    from kg.entities import exists
+
+    folder = Path(__file__).parent / "fixtures" / "annotate"
+    gold = json.loads((folder / "gold.json").read_text(encoding="utf-8"))
+    assert len(gold) == 6 and sum(len(e["mentions"]) for e in gold.values()) >= 150
+    tallies: dict[str, list[int]] = {}
+    for name, entry in gold.items():
+        text = (folder / name).read_text(encoding="utf-8")
+        for g in entry["mentions"]:
+            assert text[g["start"]:g["end"]] == g["text"], (name, g)
+            assert exists(store, g["entity"]), g["entity"]
+        found = annotate(store, text, lang=entry["lang"], report_date=dt.date.fromisoformat(entry["date"])).mentions
+        tally = tallies.setdefault(entry["lang"], [0, 0, 0, 0])
+        tally[0] += len(entry["mentions"])
+        tally[1] += len(found)
+        tally[2] += sum(any(g["entity"] == m.entity and g["start"] < m.end and m.start < g["end"]
+                            for g in entry["mentions"]) for m in found)
+        tally[3] += sum(any(g["entity"] == m.entity and g["start"] < m.end and m.start < g["end"] for m in found)
+                        for g in entry["mentions"])
+    assert set(tallies) == {"en", "de", "ru"}
+    for lang, (gold_n, found_n, right, hit) in tallies.items():
+        assert right / found_n >= 0.95 and hit / gold_n >= 0.9, (lang, gold_n, found_n, right, hit)
