@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 import pyoxigraph as ox
 
 from kg.entities import fold
+from kg.errors import KgError
 from kg.query import internal_query, select_rows
 from kg.store import Store
 from kg.vocab import MEASURE, PSKG
@@ -183,6 +184,46 @@ class NameIndex:
             found |= self.keys.get((*head, last), set())
         return found
 
+    def to_json(self) -> dict:
+        return {"keys": [[list(k), sorted(v)] for k, v in self.keys.items()], "labels": self.labels,
+                "kinds": self.kinds, "surnames": {k: sorted(v) for k, v in self.surnames.items()}}
+
+    @classmethod
+    def from_json(cls, store: Store, data: dict) -> NameIndex:
+        index = cls.__new__(cls)
+        index.store, index._offices = store, {}
+        index.keys = {tuple(k): set(v) for k, v in data["keys"]}
+        index.labels, index.kinds = data["labels"], data["kinds"]
+        index.surnames = {k: set(v) for k, v in data["surnames"].items()}
+        index.longest = max((len(k) for k in index.keys), default=1)
+        return index
+
+    @classmethod
+    def cached(cls, store: Store, folder, generation: str) -> NameIndex:
+        """The index of one store generation, read from ``folder`` if it was built before, else
+        built and written there (older generations' indexes removed); a folder that cannot be
+        written only means building it each time."""
+        import json
+        from pathlib import Path
+
+        folder = Path(folder)
+        path = folder / f"names-{generation}.json"
+        try:
+            return cls.from_json(store, json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        index = cls(store)
+        try:
+            from kg.files import write_atomically
+
+            folder.mkdir(parents=True, exist_ok=True)
+            for old in folder.glob("names-*.json"):
+                old.unlink(missing_ok=True)
+            write_atomically(path, json.dumps(index.to_json(), ensure_ascii=False).encode("utf-8"))
+        except (OSError, KgError):  # a folder that cannot be written: the index is built each time
+            pass
+        return index
+
     def surname(self, word: str, lang: str, day: dt.date | None) -> set[str]:
         """The person a surname alone stands for: the only one who bears it, or the one in
         office on the report's day; none for one whose offices all ended before it."""
@@ -223,7 +264,9 @@ def detect_language(text: str) -> str:
 
 def _mentions(text: str, index: NameIndex, lang: str = "en", day: dt.date | None = None) -> list[Mention]:
     tokens = [(m.start(), m.end(), fold(m.group()), m.group()) for m in _TOKEN.finditer(text)]
-    found, i = [], 0
+    found: list[Mention] = []
+    ambiguous: dict[int, set[str]] = {}
+    i = 0
     while i < len(tokens):
         for n in range(min(index.longest, len(tokens) - i), 0, -1):
             words = [t[2] for t in tokens[i:i + n]]
@@ -234,11 +277,31 @@ def _mentions(text: str, index: NameIndex, lang: str = "en", day: dt.date | None
                 iri, score = index.pick(candidates)
                 start, end = tokens[i][0], tokens[i + n - 1][1]
                 found.append(Mention(start, end, text[start:end], iri, index.labels.get(iri, iri), score))
+                if len(candidates) > 1:
+                    ambiguous[len(found) - 1] = candidates
                 i += n
                 break
         else:
             i += 1
+    _by_context(found, ambiguous, index)
     return found
+
+
+def _by_context(found: list[Mention], ambiguous: dict[int, set[str]], index: NameIndex) -> None:
+    """A name that several entities bear goes to the one linked (by any statement, either way)
+    to most of the entities the report names unambiguously."""
+    context = {m.entity for i, m in enumerate(found) if i not in ambiguous}
+    if not context:
+        return
+    for i, candidates in ambiguous.items():
+        links = {c: sum(bool(index.store.query(f"ASK {{ {{ <{c}> ?p <{o}> }} UNION {{ <{o}> ?p <{c}> }} }}"))
+                        for o in context) for c in candidates}
+        best = max(links.values())
+        chosen = sorted(c for c, n in links.items() if n == best)
+        if best and len(chosen) == 1:
+            m = found[i]
+            found[i] = Mention(m.start, m.end, m.text, chosen[0], index.labels.get(chosen[0], chosen[0]),
+                               round(best / len(context), 2) if best < len(context) else 1.0)
 
 
 def _dates(text: str, report_date: dt.date | None) -> list[DateMention]:
@@ -397,9 +460,11 @@ def to_html(store: Store, text: str, result: Annotation, index: NameIndex, *, re
 
 
 def to_turtle(result: Annotation, *, report_date: dt.date | None = None, title: str = "",
-              url: str | None = None, publisher: str | None = None) -> str:
-    """Draft statements for a curator (never written into data/ by kg): the report as a source,
-    and each figure that matches no claim as a new claim, with its side as claimant and side."""
+              url: str | None = None, publisher: str | None = None, text: str = "") -> str:
+    """Draft statements for a curator (never written into data/ by kg): the report as a source;
+    each figure that matches no claim as a new claim, with its side as claimant and side; and,
+    given the ``text``, an event for each day the report names, with the people, states and
+    organisations of that sentence as participants and its places as places."""
     import hashlib
 
     from kg.namespaces import PREFIXES
@@ -448,8 +513,24 @@ def to_turtle(result: Annotation, *, report_date: dt.date | None = None, title: 
         if report_date:
             triples.append(ox.Triple(claim, ox.NamedNode(PSKG.reportedOn),
                                      ox.Literal(report_date.isoformat(), datatype=ox.NamedNode(xsd + "date"))))
+    for n, day in enumerate(result.dates if text else [], 1):
+        event = node(f"{PREFIXES['event']}{slug}-{n}")
+        start, end = _sentence_bounds(text, day.start)
+        near = [m.entity for m in result.mentions if start <= m.start < end]
+        triples += [
+            ox.Triple(event, rdf_type, node(PSKG.Event)),
+            ox.Triple(event, node(PREFIXES["skos"] + "prefLabel"),
+                      ox.Literal(f"Event the report dates {day.value} (draft: name what happened)", language="en")),
+            ox.Triple(event, node(PSKG.startDate), typed(day.value, "date")),
+            ox.Triple(event, node(PSKG.hasSource), source),
+        ]
+        triples += [ox.Triple(event, node(PSKG.hasParticipant), node(e)) for e in dict.fromkeys(near)
+                    if any(f"/{kind}/" in e for kind in ("person", "state", "org"))]
+        triples += [ox.Triple(event, node(PSKG.hasPlace), node(e)) for e in dict.fromkeys(near) if "/place/" in e]
+        if conflicts:
+            triples.append(ox.Triple(event, node(PSKG.isPartOfConflict), node(conflicts[0])))
     head = ("# Draft statements from a report, for a curator to check against the report and add to\n"
             "# data/ by hand: a claim without pskg:isAbout or pskg:hasClaimant needs them filled in.\n")
-    prefixes = {k: PREFIXES[k] for k in ("pskg", "source", "claim", "state", "conflict", "measure", "sourcekind",
-                                         "skos", "dct", "xsd")}
+    prefixes = {k: PREFIXES[k] for k in ("pskg", "source", "claim", "event", "person", "org", "place", "state",
+                                         "conflict", "measure", "sourcekind", "skos", "dct", "xsd")}
     return head + ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes).decode("utf-8")

@@ -413,7 +413,9 @@ class KnowledgeGraph:
         from kg.annotate import NameIndex, annotate
 
         if getattr(self, "_names", None) is None or self._names.store is not self.store:
-            self._names = NameIndex(self.store)
+            generation = getattr(self.store, "path", None)
+            self._names = (NameIndex.cached(self.store, self.project.store_dir / "cache", generation.name)
+                           if generation is not None and not self.remote else NameIndex(self.store))
         return annotate(self.store, text, lang=lang, report_date=_day(report_date, "report_date"), index=self._names)
 
     def annotation_html(self, text: str, result, *, report_date: dt.date | None = None, title: str = "Report") -> str:
@@ -423,11 +425,12 @@ class KnowledgeGraph:
         self.annotate("")  # the name index of this store
         return to_html(self.store, text, result, self._names, report_date=report_date, title=title)
 
-    def annotation_turtle(self, result, *, report_date: dt.date | None = None, title: str = "") -> str:
+    def annotation_turtle(self, result, *, report_date: dt.date | None = None, title: str = "",
+                          text: str = "") -> str:
         """Draft statements from an annotated report (kg.annotate.to_turtle); never written to data/."""
         from kg.annotate import to_turtle
 
-        return to_turtle(result, report_date=report_date, title=title)
+        return to_turtle(result, report_date=report_date, title=title, text=text)
 
     # --- imports -----------------------------------------------------------------------------
 

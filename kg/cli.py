@@ -584,8 +584,8 @@ def annotate_command(ctx: click.Context, file, lang: str | None, report_date, fm
         elif fmt == "html":
             body = graph.annotation_html(text, result, report_date=day, title=Path(file.name).name)
         else:
-            body = graph.annotation_turtle(result, report_date=day, title=text.strip().splitlines()[0][:200]
-                                           if text.strip() else "")
+            body = graph.annotation_turtle(result, report_date=day, text=text,
+                                           title=text.strip().splitlines()[0][:200] if text.strip() else "")
         if output is None:
             click.echo(body, nl=False)
         else:

@@ -144,3 +144,54 @@ def test_the_gold_set_is_consistent_and_found(store):
     assert set(tallies) == {"en", "de", "ru"}
     for lang, (gold_n, found_n, right, hit) in tallies.items():
         assert right / found_n >= 0.95 and hit / gold_n >= 0.9, (lang, gold_n, found_n, right, hit)
+
+
+def test_an_ambiguous_name_goes_to_the_entity_linked_to_the_others(store):
+    from kg.annotate import NameIndex
+
+    index = NameIndex(store)
+    index.keys[("zzz",)] = {ID + "state/russia", ID + "state/tajikistan"}  # a name two states would bear
+    mentions = annotate(store, "In Dushanbe, Zzz said so.", index=index).mentions
+    assert [(m.text, m.entity) for m in mentions] == [("Dushanbe", ID + "place/dushanbe"),
+                                                      ("Zzz", ID + "state/tajikistan")]
+
+
+def test_the_name_index_is_cached_beside_the_store(scratch_project, monkeypatch):
+    from kg.annotate import NameIndex
+    from kg.api import KnowledgeGraph
+
+    with KnowledgeGraph(scratch_project) as graph:
+        graph.build()
+        assert graph.annotate("Putin called Japarov.").mentions
+    cached = list((scratch_project.store_dir / "cache").glob("names-*.json"))
+    assert len(cached) == 1
+
+    def never(*args, **kwargs):
+        raise AssertionError("the index was built again instead of read from the cache")
+
+    monkeypatch.setattr(NameIndex, "__init__", never)
+    with KnowledgeGraph(scratch_project) as graph:
+        assert [m.entity for m in graph.annotate("Putin called Japarov.").mentions] == [
+            ID + "person/vladimir-putin", ID + "person/sadyr-japarov"]
+    monkeypatch.undo()
+    cached[0].write_text("{not json", encoding="utf-8")  # a damaged cache is built again
+    with KnowledgeGraph(scratch_project) as graph:
+        assert len(graph.annotate("Putin called Japarov.").mentions) == 2
+
+
+def test_turtle_drafts_an_event_for_each_day_named(store):
+    from kg.annotate import to_turtle
+
+    text = "On Friday Sadyr Japarov and Emomali Rahmon agreed a ceasefire in Samarkand."
+    result = annotate(store, text, report_date=dt.date(2022, 9, 18))
+    import rdflib
+
+    graph = rdflib.Graph().parse(data=to_turtle(result, report_date=dt.date(2022, 9, 18), text=text),
+                                 format="turtle")
+    pskg = rdflib.Namespace("https://w3id.org/pskg/ontology#")
+    events = list(graph.subjects(rdflib.RDF.type, pskg.Event))
+    assert len(events) == 1
+    assert str(graph.value(events[0], pskg.startDate)) == "2022-09-16"
+    assert {str(o).rsplit("/", 1)[-1] for o in graph.objects(events[0], pskg.hasParticipant)} == {
+        "sadyr-japarov", "emomali-rahmon"}
+    assert str(graph.value(events[0], pskg.hasPlace)).endswith("/place/samarkand")
