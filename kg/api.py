@@ -409,21 +409,28 @@ class KnowledgeGraph:
 
     def annotate(self, text: str, *, lang: str | None = None, report_date: dt.date | str | None = None):
         """The entities a text names, its dates and its figures beside the graph's claims
-        (kg.annotate); the name index is built once per opened graph."""
-        from kg.annotate import NameIndex, annotate
+        (kg.annotate)."""
+        from kg.annotate import annotate
 
-        if getattr(self, "_names", None) is None or self._names.store is not self.store:
+        return annotate(self.store, text, lang=lang, report_date=_day(report_date, "report_date"),
+                        index=self._name_index())
+
+    def _name_index(self):
+        """The annotator's name index of this store: kept per store version in the store
+        folder's cache/ (built each time for a remote store)."""
+        from kg.annotate import NameIndex
+
+        if self._names is None or self._names.store is not self.store:
             generation = getattr(self.store, "path", None)
             self._names = (NameIndex.cached(self.store, self.project.store_dir / "cache", generation.name)
                            if generation is not None and not self.remote else NameIndex(self.store))
-        return annotate(self.store, text, lang=lang, report_date=_day(report_date, "report_date"), index=self._names)
+        return self._names
 
     def annotation_html(self, text: str, result, *, report_date: dt.date | None = None, title: str = "Report") -> str:
         """The annotated report as one offline HTML page (kg.annotate.to_html)."""
         from kg.annotate import to_html
 
-        self.annotate("")  # the name index of this store
-        return to_html(self.store, text, result, self._names, report_date=report_date, title=title)
+        return to_html(self.store, text, result, self._name_index(), report_date=report_date, title=title)
 
     def annotation_turtle(self, result, *, report_date: dt.date | None = None, title: str = "",
                           text: str = "") -> str:
