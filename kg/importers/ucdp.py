@@ -268,19 +268,38 @@ class UcdpGed(Importer):
         w.add(claim, P("hasSource"), ctx.source)
 
 
-class UcdpAcd(Importer):
-    name: ClassVar[str] = "ucdp-acd"
-    title: ClassVar[str] = "UCDP/PRIO Armed Conflict Dataset"
-    required: ClassVar[tuple[str, ...]] = ACD_COLUMNS
+class _UcdpYearTable(Importer):
+    """ACD and BRD: one row per conflict (or dyad) and year, the release in a version column."""
+
     licence: ClassVar[str | None] = CC_BY
     homepage: ClassVar[str] = "https://ucdp.uu.se/downloads/"
     publisher: ClassVar[str] = UCDP_ORG
-    key: ClassVar[tuple[str, ...]] = ("conflict_id", "year")
 
     def version_of(self, path, first_row):
         if first_row and first_row.get("version", "").strip():
             return first_row["version"].strip()
         return super().version_of(path, first_row)
+
+
+def _conflict_year(ctx: Context, conflict: str, conflict_id: str, name: str, year: int) -> str:
+    """The yearly phase of a UCDP conflict: the same node whichever of ACD and BRD makes it."""
+    w = ctx.writer
+    node = I("conflict", f"ucdp-{conflict_id}-{year}")
+    if w.once(node):
+        w.add(node, A, P("Conflict"))
+        w.add(node, LABEL, text(f"{name}, {year} (UCDP conflict-year)", "en"))
+        w.add(node, P("isPhaseOf"), conflict)
+        w.add(node, P("startDate"), date(dt.date(year, 1, 1), "gYear"))
+        w.add(node, P("endDate"), date(dt.date(year, 1, 1), "gYear"))
+        w.add(node, P("hasSource"), ctx.source)
+    return node
+
+
+class UcdpAcd(_UcdpYearTable):
+    name: ClassVar[str] = "ucdp-acd"
+    title: ClassVar[str] = "UCDP/PRIO Armed Conflict Dataset"
+    required: ClassVar[tuple[str, ...]] = ACD_COLUMNS
+    key: ClassVar[tuple[str, ...]] = ("conflict_id", "year")
 
     def map_row(self, row: dict[str, str], ctx: Context) -> None:
         conflict_id = row["conflict_id"].strip()
@@ -302,36 +321,21 @@ class UcdpAcd(Importer):
         if not known and w.once(conflict + "kind"):
             w.add(conflict, P("hasConflictKind"), V("conflict-kind", "interstate" if kind == 2 else
                                                     "secessionist" if incompatibility == 1 else "civil-war"))
-        node = I("conflict", f"ucdp-{conflict_id}-{year}")
-        w.add(node, A, P("Conflict"))
-        w.add(node, LABEL, text(f"{name}, {year} (UCDP conflict-year)", "en"))
-        w.add(node, P("isPhaseOf"), conflict)
-        first_day = start.replace(year=year, month=1, day=1)
-        w.add(node, P("startDate"), date(first_day, "gYear"))
-        w.add(node, P("endDate"), date(first_day, "gYear"))
+        node = _conflict_year(ctx, conflict, conflict_id, name, year)
         w.add(node, P("hasIntensityLevel"), integer(intensity))
         for side, ids, gw in (("side_a", "side_a_id", "gwno_a"), ("side_b", "side_b_id", "gwno_b")):
             sides = _sides(row[side], row[ids])
             for actor_name, actor_id in sides:
                 w.add(node, P("hasParty"), _actor_node(ctx, actor_name, actor_id, row[gw] if len(sides) == 1 else ""))
-        w.add(node, P("hasSource"), ctx.source)
 
 
-class UcdpBrd(Importer):
+class UcdpBrd(_UcdpYearTable):
     """UCDP Battle-Related Deaths, dyadic: one row per dyad and year."""
 
     name: ClassVar[str] = "ucdp-brd"
     title: ClassVar[str] = "UCDP Battle-Related Deaths Dataset (dyadic)"
     required: ClassVar[tuple[str, ...]] = BRD_COLUMNS
-    licence: ClassVar[str | None] = CC_BY
-    homepage: ClassVar[str] = "https://ucdp.uu.se/downloads/"
-    publisher: ClassVar[str] = UCDP_ORG
     key: ClassVar[tuple[str, ...]] = ("dyad_id", "year")
-
-    def version_of(self, path, first_row):
-        if first_row and first_row.get("version", "").strip():
-            return first_row["version"].strip()
-        return super().version_of(path, first_row)
 
     def map_row(self, row: dict[str, str], ctx: Context) -> None:
         conflict_id, dyad_id = row["conflict_id"].strip(), row["dyad_id"].strip()
@@ -350,14 +354,7 @@ class UcdpBrd(Importer):
         name = row["location_inc"].strip() + (f" ({territory})" if territory else " (government)")
         conflict, _ = _conflict_node(ctx, conflict_id, name, year=year)
         w = ctx.writer
-        node = I("conflict", f"ucdp-{conflict_id}-{year}")  # the same phase an ACD import makes
-        if w.once(node):
-            w.add(node, A, P("Conflict"))
-            w.add(node, LABEL, text(f"{name}, {year} (UCDP conflict-year)", "en"))
-            w.add(node, P("isPhaseOf"), conflict)
-            w.add(node, P("startDate"), date(dt.date(year, 1, 1), "gYear"))
-            w.add(node, P("endDate"), date(dt.date(year, 1, 1), "gYear"))
-            w.add(node, P("hasSource"), ctx.source)
+        node = _conflict_year(ctx, conflict, conflict_id, name, year)
         sides = []
         for side, ids, gw in (("side_a", "side_a_id", "gwno_a"), ("side_b", "side_b_id", "gwno_b")):
             found = _sides(row[side], row[ids])
