@@ -21,9 +21,10 @@ from dataclasses import asdict, dataclass, field
 
 import pyoxigraph as ox
 
+from kg.dates import within
 from kg.entities import fold
 from kg.errors import KgError
-from kg.query import internal_query, select_rows
+from kg.query import bind, internal_query, select_rows
 from kg.store import Store
 from kg.vocab import MEASURE, PSKG
 
@@ -238,13 +239,10 @@ class NameIndex:
         """Whether the person held an office on the day (None: no office recorded)."""
         key = (person, day)
         if key not in self._offices:
-            rows = self.store.query(
-                f"SELECT ?s ?e WHERE {{ ?h <{PSKG.hasHolder}> <{person}> ; <{PSKG.startDate}> ?s "
-                f"OPTIONAL {{ ?h <{PSKG.endDate}> ?e }} }}")
-            terms = [(r["s"].value, r["e"].value if r["e"] is not None else None) for r in rows]
+            rows = select_rows(self.store, internal_query("annotate_terms"), {"person": ox.NamedNode(person)})
             text = day.isoformat()
-            self._offices[key] = (any(start[:len(text)] <= text and (end is None or text <= end + "~")
-                                      for start, end in terms) if terms else None)
+            self._offices[key] = (any(within(text, r["start"].value, r["end"].value if "end" in r else None)
+                                      for r in rows) if rows else None)
         return self._offices[key]
 
     def pick(self, candidates: set[str]) -> tuple[str, float]:
@@ -294,7 +292,8 @@ def _by_context(found: list[Mention], ambiguous: dict[int, set[str]], index: Nam
     if not context:
         return
     for i, candidates in ambiguous.items():
-        links = {c: sum(bool(index.store.query(f"ASK {{ {{ <{c}> ?p <{o}> }} UNION {{ <{o}> ?p <{c}> }} }}"))
+        linked = internal_query("linked")
+        links = {c: sum(bool(index.store.query(bind(linked, {"a": ox.NamedNode(c), "b": ox.NamedNode(o)})))
                         for o in context) for c in candidates}
         best = max(links.values())
         chosen = sorted(c for c, n in links.items() if n == best)

@@ -27,3 +27,16 @@ def day_of(text: str | None, *, last: bool = False) -> dt.date | None:
         return dt.date(year, month, int(parts[2][:2]))
     except ValueError:
         return None
+
+
+def within(day: str, start: str, end: str | None) -> bool:
+    """Whether an ISO day (or month, or year) falls in a term whose dates may be known only to
+    the month or year: "2012" as an end takes in every day of 2012.
+
+    >>> within("2012-12-31", "2008-05-07", "2012"), within("2013-01-01", "2008-05-07", "2012")
+    (True, False)
+    >>> within("2008", "2008-05-07", None), within("2008-05-06", "2008-05-07", None)
+    (True, False)
+    """
+    # ISO dates compare as text; "~" sorts after every digit and "-", so "2012~" > "2012-12-31"
+    return start[:len(day)] <= day and (end is None or day <= end + "~")

@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from kg.dates import within
 from kg.entities import fold, label, search
 from kg.errors import KgError
 from kg.namespaces import INSTANCE, PREFIXES
-from kg.query import internal_query, select_rows
+from kg.query import bind, internal_query, select_rows
 from kg.store import Store
 from kg.vocab import PSKG
 
@@ -137,17 +138,15 @@ class Reconciler:
                 candidate.score -= 30.0
         elif pid == "country":
             country = self._country(value)
-            related = country is not None and bool(self.store.query(
-                f"ASK {{ {{ <{candidate.iri}> ?p <{country}> }} UNION {{ <{country}> ?p <{candidate.iri}> }} "
-                f"UNION {{ <{candidate.iri}> <{PSKG.isLocatedIn}>+ <{country}> }} }}"))
+            related = country is not None and bool(self.store.query(bind(
+                internal_query("reconcile_in_country"),
+                {"entity": ox.NamedNode(candidate.iri), "country": ox.NamedNode(country)})))
             candidate.score += 10.0 if related or candidate.iri == country else -10.0
         elif pid == "date":
             day = _day(value)
             starts, ends = self._values(candidate.iri, PSKG.startDate), self._values(candidate.iri, PSKG.endDate)
             if starts:
-                # ISO dates compare as text; an end known to the year or month ("2012") takes in
-                # every day of it ("2012~" sorts after "2012-12-31")
-                inside = min(starts)[:len(value)] <= value and (not ends or value <= max(ends) + "~")
+                inside = within(value, min(starts), max(ends) if ends else None)
                 candidate.score += 10.0 if inside and day else -10.0
         else:
             raise KgError(f"property {pid!r}: use one of {', '.join(CONDITIONS)}")
