@@ -532,16 +532,14 @@ def _rdf_format(fmt: str):
 
 
 def _day(value: dt.date | str | None, name: str) -> dt.date | None:
-    import re
+    from kg.dates import parse_day
 
     if value is None or isinstance(value, dt.date):
         return value
-    try:
-        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-            raise ValueError(value)  # Python also reads 20220901 and 2022-W35-4 as dates
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise KgError(f"{name} {value!r}: not a date (YYYY-MM-DD)") from None
+    day = parse_day(value)
+    if day is None:
+        raise KgError(f"{name} {value!r}: not a date (YYYY-MM-DD)")
+    return day
 
 
 def open(root: Path | str | None = None, *, store: str | None = None, store_dir: Path | str | None = None,  # noqa: A001

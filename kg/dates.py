@@ -3,6 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+
+# strict: Python's date parser also takes 20220916 and 2022-W37-5, other scripts' digits too
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_day(text: str) -> dt.date | None:
+    """A day written YYYY-MM-DD, or None for anything else.
+
+    >>> parse_day("2022-09-16"), parse_day("20220916"), parse_day("2022-02-30")
+    (datetime.date(2022, 9, 16), None, None)
+    """
+    if not _DAY.fullmatch(text):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def day_of(text: str | None, *, last: bool = False) -> dt.date | None:

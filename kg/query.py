@@ -8,7 +8,6 @@ binding a parameter rewrites that one VALUES block.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.dates import parse_day
 from kg.errors import KgError
 from kg.namespaces import compact
 from kg.sparql_tokens import calls_service, is_update
@@ -133,12 +133,8 @@ def parse_param_value(
         except ValueError:
             raise KgError(f"parameter {param.name}: {raw!r} is neither an entity's name nor an IRI") from None
     if param.type == "date":
-        try:
-            if not _DAY.fullmatch(raw):
-                raise ValueError
-            dt.date.fromisoformat(raw)
-        except ValueError:
-            raise KgError(f"parameter {param.name}: {raw!r} is not a date (YYYY-MM-DD)") from None
+        if parse_day(raw) is None:
+            raise KgError(f"parameter {param.name}: {raw!r} is not a date (YYYY-MM-DD)")
         return ox.Literal(raw, datatype=ox.NamedNode(XSD + "date"))
     if param.type == "integer":
         if not _INTEGER.fullmatch(raw):
@@ -151,9 +147,8 @@ def parse_param_value(
     return ox.Literal(raw)
 
 
-# strict forms: Python's int() takes 5_000 and other scripts' digits, and its date parser
-# takes 20220916 and 2022-W37-5; a SPARQL literal of those would be wrong or malformed
-_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# strict: Python's int() takes 5_000 and other scripts' digits; a SPARQL literal of those
+# would be wrong or malformed
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
