@@ -280,6 +280,13 @@ class _UcdpYearTable(Importer):
             return first_row["version"].strip()
         return super().version_of(path, first_row)
 
+    @staticmethod
+    def _year(row: dict[str, str]) -> int:
+        year = parse_int(row, "year")
+        if not 1946 <= year <= 2100:  # UCDP's records start in 1946
+            raise RowError(f"year {year} is out of range")
+        return year
+
 
 def _conflict_year(ctx: Context, conflict: str, conflict_id: str, name: str, year: int) -> str:
     """The yearly phase of a UCDP conflict: the same node whichever of ACD and BRD makes it."""
@@ -305,9 +312,7 @@ class UcdpAcd(_UcdpYearTable):
         conflict_id = row["conflict_id"].strip()
         if not conflict_id.isdigit():
             raise RowError(f"conflict_id {conflict_id!r} is not a UCDP conflict id")
-        year = parse_int(row, "year")
-        if not 1946 <= year <= 2100:
-            raise RowError(f"year {year} is out of range")
+        year = self._year(row)
         intensity = parse_int(row, "intensity_level")
         if intensity not in (1, 2):
             raise RowError(f"intensity_level {intensity} is not 1 or 2")
@@ -342,9 +347,7 @@ class UcdpBrd(_UcdpYearTable):
         for column, value in (("conflict_id", conflict_id), ("dyad_id", dyad_id)):
             if not value.isdigit():
                 raise RowError(f"{column} {value!r} is not a UCDP id")
-        year = parse_int(row, "year")
-        if not 1946 <= year <= 2100:
-            raise RowError(f"year {year} is out of range")
+        year = self._year(row)
         best, low, high = (parse_int(row, c) for c in ("bd_best", "bd_low", "bd_high"))
         if min(best, low, high) < 0:
             raise RowError(f"a negative estimate ({best}, {low}, {high})")
