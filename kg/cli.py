@@ -445,6 +445,8 @@ def import_command(ctx: click.Context, dataset: str, file: Path, strict: bool, r
                    + (f" (all in {skipped_file})" if skipped_file else " (--skipped FILE lists them all)"), err=True)
     if skipped_file is not None:
         _write_csv(skipped_file, ["line", "reason"], skipped)
+    for line in report.outside:
+        click.echo(line)
     if report.unmatched:
         click.echo(f"{report.unmatched_count} names found no match in the graph and stay unlinked"
                    + (f" (all in {unmatched_file})" if unmatched_file else " (--unmatched FILE lists them all)")

@@ -75,6 +75,8 @@ class Reconciler:
     conflicts_by_ucdp: dict[str, str] = field(default_factory=dict)
     #: UCDP ids that scope decisions say catalogue conflicts cover (data/ucdp-scope.ttl)
     covered_by_ucdp: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    #: UCDP ids that a scope decision puts outside the catalogue, with the decision
+    outside_by_ucdp: dict[str, str] = field(default_factory=dict)
     conflicts: dict[str, _Conflict] = field(default_factory=dict)
     actors_by_ucdp: dict[str, str] = field(default_factory=dict)
     states_by_gw: dict[str, str] = field(default_factory=dict)
@@ -85,7 +87,11 @@ class Reconciler:
     place_grid: dict[tuple[int, int], list[int]] = field(default_factory=lambda: defaultdict(list))
     places_by_name: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     unmatched: Counter = field(default_factory=Counter)
+    #: rows of outside conflicts that a scope decision puts outside the catalogue, by (name, decision)
+    outside: Counter = field(default_factory=Counter)
     matched_names: dict[str, str] = field(default_factory=dict)
+    #: the names matched by their form alone (no curated id, no --links entry): lexical matches
+    by_name: set[str] = field(default_factory=set)
 
     @classmethod
     def from_store(cls, store: Store, links_file: Path | None = None,
@@ -109,7 +115,10 @@ class Reconciler:
             if row.get("ucdp") is not None:
                 self.conflicts_by_ucdp[row["ucdp"].value] = iri
         for row in select_rows(store, internal_query("reconcile_decisions")):
-            self.covered_by_ucdp[row["ucdp"].value].append(row["conflict"].value)
+            if row.get("conflict") is not None:
+                self.covered_by_ucdp[row["ucdp"].value].append(row["conflict"].value)
+            else:
+                self.outside_by_ucdp[row["ucdp"].value] = row["decision"].value
         for row in select_rows(store, internal_query("reconcile_parties")):
             if row["conflict"].value in self.conflicts:
                 self.conflicts[row["conflict"].value].parties.add(row["party"].value)
@@ -175,6 +184,10 @@ class Reconciler:
                         (c.start and c.start.year <= year and (c.end is None or c.end.year >= year))]
         return max(covering, key=_Conflict.span).iri if covering else None
 
+    def decision_outside(self, ucdp_id: str) -> str | None:
+        """The scope decision that puts this UCDP conflict outside the catalogue, if one does."""
+        return self.outside_by_ucdp.get(ucdp_id.strip())
+
     def specific_conflict(self, day: dt.date | None, *, within: str | None = None,
                           parties: set[str] | None = None) -> str | None:
         """The narrowest catalogue conflict covering ``day``: a phase of ``within`` (or it),
@@ -215,6 +228,8 @@ class Reconciler:
             found = self.actors_by_ucdp.get(ids[0]) if len(ids) == 1 else None
         if found is None:
             found = self._by_name(name, gw)
+            if found is not None:
+                self.by_name.add(name)
         if found is None:
             self.unmatched[(kind, name)] += 1
         else:
@@ -222,14 +237,26 @@ class Reconciler:
         return found
 
     def _by_name(self, name: str, gw: str) -> str | None:
+        """A state for "Government of X" (by its Gleditsch-Ward code, or X its unique name) or
+        "Military Forces of X" (X a state's name); else the one actor with this exact name.
+
+        >>> rec = Reconciler(states={"s:tj"}, states_by_gw={"702": "s:tj"})
+        >>> rec.actors_by_name[_key("Tajikistan")].add("s:tj")
+        >>> rec._by_name("Government of Tajikistan", "702"), rec._by_name("Forces of Tajikistan", "")
+        ('s:tj', 's:tj')
+        >>> rec._by_name("Forces of Mullo Abdullo", "702") is None  # a rebel's forces, in Tajikistan
+        True
+        """
         government = _GOVERNMENT.match(name)
         forces = _FORCES.match(name)
         if government or forces:
             country = (government or forces).group("name")
-            if gw and gw.strip() in self.states_by_gw and "," not in gw:
-                return self.states_by_gw[gw.strip()]
+            gw = gw.strip()
+            if government and gw in self.states_by_gw and "," not in gw:
+                return self.states_by_gw[gw]
             hits = self.actors_by_name.get(_key(country), set()) & self.states
-            return next(iter(hits)) if len(hits) == 1 else None
+            if len(hits) == 1:
+                return next(iter(hits))
         hits = self.actors_by_name.get(_key(name), set())
         return next(iter(hits)) if len(hits) == 1 else None
 
@@ -260,6 +287,12 @@ class Reconciler:
         """Lines naming what found no match, most frequent first."""
         return [f"{kind}: {name} ({count} row{'s' if count != 1 else ''})"
                 for (kind, name), count in self.unmatched.most_common(limit)]
+
+    def report_outside(self) -> list[str]:
+        """Lines naming the outside conflicts that a scope decision keeps out of the catalogue."""
+        return [f"{name}: outside the catalogue by {decision.rsplit('/', 1)[-1]}"
+                f" ({count} row{'s' if count != 1 else ''})"
+                for (name, decision), count in sorted(self.outside.items())]
 
 
 def _text(term) -> str | None:

@@ -84,6 +84,7 @@ class PSKG:
     hasReliabilityGrade = "https://w3id.org/pskg/ontology#hasReliabilityGrade"
     hasReportDetail = "https://w3id.org/pskg/ontology#hasReportDetail"
     hasReporterLocation = "https://w3id.org/pskg/ontology#hasReporterLocation"
+    hasScopeDecision = "https://w3id.org/pskg/ontology#hasScopeDecision"
     hasSecondaryParty = "https://w3id.org/pskg/ontology#hasSecondaryParty"
     hasSource = "https://w3id.org/pskg/ontology#hasSource"
     hasSourceKind = "https://w3id.org/pskg/ontology#hasSourceKind"

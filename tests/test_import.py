@@ -280,8 +280,17 @@ def test_brd_import_links_dyad_years_to_the_catalogue(kg_in, tmp_path):
           FILTER(STRSTARTS(STR(?claim), "https://w3id.org/pskg/id/claim/ucdp-brd-")) }""")}
     unlinked = sorted(n.rsplit("/", 1)[-1] for n, p in parents.items()
                       if p.rsplit("/", 1)[-1].startswith("ucdp-"))
-    # Syria is out of scope; the IMU in 2004 and IS after 2017 fall outside the catalogue's conflicts
-    assert unlinked == ["ucdp-13588-2018", "ucdp-13588-2019", "ucdp-13588-2020", "ucdp-299-2020", "ucdp-415-2004"]
+    # every row links to a catalogue conflict but Syria's, which a scope decision puts outside
+    assert unlinked == ["ucdp-299-2020"]
+    assert ("UCDP conflict 299 Syria (government): outside the catalogue by ucdp-299 (1 row)"
+            in result.output.splitlines())
+    assert not [line for line in result.output.splitlines() if "UCDP conflict:" in line]
+    decided = _select(kg_in.project, """
+        PREFIX pskg: <https://w3id.org/pskg/ontology#>
+        SELECT ?decision WHERE { <https://w3id.org/pskg/id/conflict/ucdp-299> pskg:hasScopeDecision ?decision }""")
+    assert decided == [{"decision": "https://w3id.org/pskg/id/decision/ucdp-299"}]
+    assert parents["https://w3id.org/pskg/id/conflict/ucdp-415-2004"].endswith("/uzbekistan-islamist-insurgency-1999-2004")
+    assert parents["https://w3id.org/pskg/id/conflict/ucdp-13588-2020"].endswith("/russia-islamic-state-2015-2020")
     assert parents["https://w3id.org/pskg/id/conflict/ucdp-388-2020"].endswith("/armenia-azerbaijan-conflict")
     assert parents["https://w3id.org/pskg/id/conflict/ucdp-376-1990"].endswith("/first-nagorno-karabakh-war")
     best = _select(kg_in.project, """

@@ -45,6 +45,7 @@ class ImportReport:
     unmatched: list[str] = field(default_factory=list)
     unmatched_count: int = 0
     unmatched_all: list[tuple[tuple[str, str], int]] = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)  # conflicts a scope decision keeps out of the catalogue
     replaced: list[str] = field(default_factory=list)
     unchanged: bool = False
     relinked: bool = False  # imported before, mapped again because a --links file was given
@@ -143,6 +144,7 @@ def import_file(
     report.unmatched = reconciler.report()
     report.unmatched_count = len(reconciler.unmatched)
     report.unmatched_all = reconciler.unmatched.most_common()
+    report.outside = reconciler.report_outside()
     report.seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
     return report
 

@@ -76,7 +76,11 @@ def _conflict_node(ctx: Context, ucdp_id: str, name: str, *, start: str | None =
     found = ctx.reconciler.conflict_for_ucdp(ucdp_id, year)
     if found is not None:
         return f"<{found}>", True
-    ctx.reconciler.unmatched[("UCDP conflict", f"{ucdp_id} {name}")] += 1
+    decision = ctx.reconciler.decision_outside(ucdp_id)
+    if decision is not None:
+        ctx.reconciler.outside[(f"UCDP conflict {ucdp_id} {name}", decision)] += 1
+    else:
+        ctx.reconciler.unmatched[("UCDP conflict", f"{ucdp_id} {name}")] += 1
     node = I("conflict", f"ucdp-{ucdp_id}")
     w = ctx.writer
     if w.once(node):
@@ -84,6 +88,8 @@ def _conflict_node(ctx: Context, ucdp_id: str, name: str, *, start: str | None =
         w.add(node, LABEL, text(f"{name} (UCDP conflict {ucdp_id})", "en"))
         w.add(node, P("hasUcdpConflictId"), text(ucdp_id))
         w.add(node, P("hasSource"), ctx.source)
+        if decision is not None:
+            w.add(node, P("hasScopeDecision"), f"<{decision}>")
         if start:
             w.add(node, P("startDate"), start)
     return node, False
@@ -92,11 +98,14 @@ def _conflict_node(ctx: Context, ucdp_id: str, name: str, *, start: str | None =
 def _actor_node(ctx: Context, name: str, ucdp_id: str, gw: str = "") -> str:
     """The entity for a UCDP side, or an organisation of the import described once."""
     found = ctx.reconciler.actor(name, ucdp_id=ucdp_id, gw=gw, kind="UCDP actor")
-    if found is not None:
-        return f"<{found}>"
     key = ucdp_id.strip()
-    node = I("org", f"ucdp-actor-{key}" if key.isdigit() else f"ucdp-actor-{slug(key or name)}")
     w = ctx.writer
+    if found is not None:
+        if key.isdigit() and name.strip() in ctx.reconciler.by_name and w.once("ucdp-actor-id:" + key):
+            # matched by its name alone: the import records the mapping (a lexical match; SSSOM)
+            w.add(f"<{found}>", P("hasUcdpActorId"), text(key))
+        return f"<{found}>"
+    node = I("org", f"ucdp-actor-{key}" if key.isdigit() else f"ucdp-actor-{slug(key or name)}")
     if w.once(node):
         w.add(node, A, P("Organisation"))
         w.add(node, LABEL, text(name, "en"))
@@ -106,13 +115,40 @@ def _actor_node(ctx: Context, name: str, ucdp_id: str, gw: str = "") -> str:
     return node
 
 
-def _sides(names: str, ids: str) -> list[tuple[str, str]]:
-    """UCDP lists several actors on one side as "A, B" with ids "1, 2"."""
+def _sides(names: str, ids: str, known: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """The actors of one side with their UCDP ids, where the pairing is certain.
+
+    UCDP lists several actors on a side as "A, B" with ids "1, 2", but not in the same order:
+    the names alphabetically, the ids by number (ACD 23.1 has "Forces of Khudoberdiyev, UTO"
+    with "345, 346", and Khudoberdiyev alone with 346). So a name gets an id only when it is the
+    side's one actor, when ``known`` (name to id, learned from one-actor sides and updated
+    here) gives it, or when it is the one name left with one id left; otherwise "".
+
+    >>> known = {}
+    >>> _sides("Forces of Khudoberdiyev", "346", known)
+    [('Forces of Khudoberdiyev', '346')]
+    >>> _sides("Forces of Khudoberdiyev, UTO", "345, 346", known)
+    [('Forces of Khudoberdiyev', '346'), ('UTO', '345')]
+    >>> _sides("DPR, LPR", "6711, 6712", known)
+    [('DPR', ''), ('LPR', '')]
+    """
+    known = {} if known is None else known
     name_list = [n.strip() for n in names.split(",") if n.strip()]
     id_list = [i.strip() for i in ids.split(",") if i.strip()]
-    if len(name_list) == len(id_list):
-        return list(zip(name_list, id_list, strict=True))
-    return [(names.strip(), ids.strip())] if names.strip() else []
+    if len(name_list) != len(id_list):
+        return [(names.strip(), ids.strip())] if names.strip() else []
+    if len(name_list) == 1:
+        known[name_list[0]] = id_list[0]
+        return [(name_list[0], id_list[0])]
+    pairs, free = {}, set(id_list)
+    for name in name_list:
+        if known.get(name) in free:
+            pairs[name] = known[name]
+            free.discard(known[name])
+    left = [n for n in name_list if n not in pairs]
+    if len(left) == 1 and len(free) == 1:
+        pairs[left[0]] = known[left[0]] = free.pop()
+    return [(name, pairs.get(name, "")) for name in name_list]
 
 
 _DETAIL_COLUMNS = (("place", "where_description"), ("admin", "adm_1"), ("source", "source_article"),
@@ -275,6 +311,11 @@ class _UcdpYearTable(Importer):
     homepage: ClassVar[str] = "https://ucdp.uu.se/downloads/"
     publisher: ClassVar[str] = UCDP_ORG
 
+    def __init__(self, header: list[str]) -> None:
+        super().__init__(header)
+        #: UCDP actor ids by name, learned from one-actor sides (see _sides)
+        self.actor_ids: dict[str, str] = {}
+
     def version_of(self, path, first_row):
         if first_row and first_row.get("version", "").strip():
             return first_row["version"].strip()
@@ -329,7 +370,7 @@ class UcdpAcd(_UcdpYearTable):
         node = _conflict_year(ctx, conflict, conflict_id, name, year)
         w.add(node, P("hasIntensityLevel"), integer(intensity))
         for side, ids, gw in (("side_a", "side_a_id", "gwno_a"), ("side_b", "side_b_id", "gwno_b")):
-            sides = _sides(row[side], row[ids])
+            sides = _sides(row[side], row[ids], self.actor_ids)
             for actor_name, actor_id in sides:
                 w.add(node, P("hasParty"), _actor_node(ctx, actor_name, actor_id, row[gw] if len(sides) == 1 else ""))
 
@@ -360,7 +401,7 @@ class UcdpBrd(_UcdpYearTable):
         node = _conflict_year(ctx, conflict, conflict_id, name, year)
         sides = []
         for side, ids, gw in (("side_a", "side_a_id", "gwno_a"), ("side_b", "side_b_id", "gwno_b")):
-            found = _sides(row[side], row[ids])
+            found = _sides(row[side], row[ids], self.actor_ids)
             for actor_name, actor_id in found:
                 actor = _actor_node(ctx, actor_name, actor_id, row[gw] if len(found) == 1 else "")
                 w.add(node, P("hasParty"), actor)
