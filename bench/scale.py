@@ -52,6 +52,10 @@ def write_ged(path: Path, events: int, rng: random.Random) -> None:
         writer.writerow(GED_COLUMNS)
         for i in range(events):
             cid, name, sa, sa_id, gwa, sb, sb_id, gwb, lat, lon = GED_SIDES[i % len(GED_SIDES)]
+            # as in GED, events are reported at a limited set of places (villages, district
+            # centres), each with its own coordinates: 500 places per conflict
+            place = rng.randrange(500)
+            spot = random.Random(f"{cid}-{place}")
             year, month, day = rng.randrange(1994, 2023), rng.randrange(1, 13), rng.randrange(1, 29)
             best = rng.choice((0, 0, 1, 1, 2, 3, 5, 8, 13, 21))
             exact = rng.random() < 0.7  # most GED events have low == best == high
@@ -62,9 +66,9 @@ def write_ged(path: Path, events: int, rng: random.Random) -> None:
                 conflict_name=name, dyad_dset_id=str(int(cid) + 50000), dyad_new_id=str(int(cid) + 50000),
                 dyad_name=f"{sa} - {sb}", side_a_dset_id=sa_id, side_a_new_id=sa_id, side_a=sa,
                 side_b_dset_id=sb_id, side_b_new_id=sb_id, side_b=sb, number_of_sources="1",
-                source_article=f"Synthetic wire {i}", where_prec=str(rng.randrange(1, 7)),
-                where_description=f"Synthetic place {rng.randrange(500)}",
-                latitude=f"{lat + rng.uniform(-1, 1):.4f}", longitude=f"{lon + rng.uniform(-1, 1):.4f}",
+                source_article=f"Synthetic wire {i}", where_prec=str(spot.randrange(1, 7)),
+                where_description=f"Synthetic place {place}",
+                latitude=f"{lat + spot.uniform(-1, 1):.4f}", longitude=f"{lon + spot.uniform(-1, 1):.4f}",
                 country="Synthetic", event_clarity="1", date_prec=str(rng.choice((1, 1, 1, 2, 3, 4, 5))),
                 date_start=f"{year}-{month:02d}-{day:02d}", date_end=f"{year}-{month:02d}-{day:02d}",
                 deaths_a=str(best // 2 if rng.random() < 0.5 else 0),
@@ -86,13 +90,15 @@ def write_acled(path: Path, events: int, rng: random.Random) -> None:
         writer.writerow(columns)
         for i in range(events):
             a, b = rng.sample(ACLED_ACTORS, 2)
+            town = rng.randrange(300)  # ACLED, too, reports many events at each location
+            spot = random.Random(f"acled-{town}")
             year, month, day = rng.randrange(2018, 2024), rng.randrange(1, 13), rng.randrange(1, 29)
             writer.writerow([
                 f"SYN{i}", f"{year}-{month:02d}-{day:02d}", str(year), str(rng.choice((1, 1, 2, 3))),
                 "Political violence", rng.choice(("Battles", "Explosions/Remote violence", "Violence against civilians",
                                                  "Protests")), "Synthetic", a, "", "1", b, "", "2", "12", "",
-                "417", "Central Asia", "Synthetic", "Synthetic region", "", "", f"Synthetic town {rng.randrange(300)}",
-                f"{42 + rng.uniform(-2, 2):.4f}", f"{72 + rng.uniform(-2, 2):.4f}", str(rng.randrange(1, 4)),
+                "417", "Central Asia", "Synthetic", "Synthetic region", "", "", f"Synthetic town {town}",
+                f"{42 + spot.uniform(-2, 2):.4f}", f"{72 + spot.uniform(-2, 2):.4f}", str(spot.randrange(1, 4)),
                 "Synthetic source", "National", f"Synthetic note {i}.", str(rng.choice((0, 0, 0, 1, 2, 5))), "",
                 "1700000000",
             ])

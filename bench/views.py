@@ -31,28 +31,70 @@ PROPS = ["hasParticipant", "hasParty", "hasPlace", "isPartOfConflict", "hasMedia
 
 
 def synthetic_data(nodes: int, edges: int, seed: int = 7) -> str:
-    """Turtle with ``nodes`` typed, labelled resources and ``edges`` statements among them."""
+    """Turtle with ``nodes`` typed, labelled resources and ``edges`` statements among them,
+    shaped like the graph: the resources fall into conflicts (one conflict node and, on
+    average, seven people, states, places, events, claims and organisations around it), 85% of
+    the statements link two resources of the same conflict, the rest any two, and one in five
+    is a source citation (sources are shared across conflicts)."""
     rng = random.Random(seed)
     lines = ["@prefix pskg: <https://w3id.org/pskg/ontology#> .",
              "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .",
              "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
              "@prefix id: <https://w3id.org/pskg/id/> ."]
-    names = []
+    names, kinds = [], []
     for i in range(nodes):
         kind, cls = KINDS[i % len(KINDS)]
         name = f"{kind}/bench-{i}"
         names.append(name)
+        kinds.append(kind)
         extra = f' ; pskg:startDate "20{10 + i % 14}-0{1 + i % 9}-1{i % 9}"^^xsd:date' if kind == "event" else ""
         lines.append(f'<{ID}{name}> a pskg:{cls} ; skos:prefLabel "Synthetic {kind} {i}"@en , '
                      f'"Синтетический {i}"@ru{extra} .')
+    conflicts = [i for i, k in enumerate(kinds) if k == "conflict"]
+    sources = [i for i, k in enumerate(kinds) if k == "source"]
+    cluster = {i: rng.randrange(len(conflicts)) for i in range(nodes) if kinds[i] != "source"}
+    cluster.update({c: n for n, c in enumerate(conflicts)})
+    members: dict[int, list[int]] = {}
+    for i, c in cluster.items():
+        members.setdefault(c, []).append(i)
     seen = set()
+    pool = list(cluster)
     while len(seen) < edges:
-        s, o = rng.randrange(nodes), rng.randrange(nodes)
-        p = PROPS[rng.randrange(len(PROPS))] if rng.random() < 0.8 else "hasSource"
+        s = rng.choice(pool)
+        if rng.random() < 0.2:
+            p, o = "hasSource", rng.choice(sources)
+        else:
+            p = PROPS[rng.randrange(len(PROPS))]
+            o = rng.choice(members[cluster[s]]) if rng.random() < 0.85 else rng.choice(pool)
         if s != o and (s, p, o) not in seen:
             seen.add((s, p, o))
             lines.append(f"<{ID}{names[s]}> pskg:{p} <{ID}{names[o]}> .")
     return "\n".join(lines) + "\n"
+
+
+def layout_quality(graph) -> tuple[float, str]:
+    """The large-view layout's mean drawn edge length over the mean distance between random
+    pairs of drawn nodes, and what was drawn."""
+    from kg.layout import edge_length_ratio
+    from kg.views_html import view_data
+
+    data = view_data(graph)
+    assert data["large"], "the view is not large: no layout is computed"
+    positions = [(n["x"], n["y"]) for n in data["nodes"]]
+    pairs = [(e["from"], e["to"]) for e in data["edges"]]
+    return (edge_length_ratio(positions, pairs),
+            f"{len(positions):,} nodes and {len(pairs):,} edges drawn, {data['folded']:,} sources folded")
+
+
+def curated_layout() -> tuple[float, str, float]:
+    """The same measure for the whole curated graph of this checkout (`kg view` without a scope)."""
+    import kg
+    from kg.network import Scope, to_networkx
+
+    graph = to_networkx(kg.open(ROOT).store, Scope())
+    started = time.perf_counter()
+    ratio, drawn = layout_quality(graph)
+    return ratio, drawn, time.perf_counter() - started
 
 
 def median_seconds(args: list[str], env: dict[str, str], repeat: int) -> float:
@@ -110,6 +152,7 @@ def main() -> None:
             t1 = time.perf_counter()
             info = write_view(graph, out, title="bench")
             t2 = time.perf_counter()
+        synthetic_ratio, drawn = layout_quality(graph)
         view = View(graph, "bench", "bench")
         t3 = time.perf_counter()
         net = view.to_pyvis()
@@ -121,8 +164,13 @@ def main() -> None:
         rank_cold = median_seconds([*kg, "rank", "--limit", "10"], env, max(1, args.repeat // 2))
         path_cold = median_seconds([*kg, "path", "person/bench-0", "event/bench-4"], env, args.repeat)
 
+    curated_ratio, curated_drawn, curated_seconds = curated_layout()
     print(f"| view of {info.nodes:,} nodes, {info.edges:,} edges | value |")
     print("|---|---|")
+    print(f"| layout quality, this view ({drawn}): mean drawn edge / mean distance of random pairs "
+          f"| {synthetic_ratio:.3f} (target <= 0.35; a spiral is near 1) |")
+    print(f"| layout quality, the whole curated graph ({curated_drawn}) | {curated_ratio:.3f} "
+          f"(target <= 0.35), view data with layout in {curated_seconds:.2f} s |")
     print(f"| `kg view` (whole graph), cold process, median of {args.repeat} | {view_cold:.2f} s |")
     print(f"| of which RDF to networkx (`to_networkx`) | {t1 - t0:.2f} s |")
     print(f"| of which page written (`write_view`) | {t2 - t1:.2f} s |")

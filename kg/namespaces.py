@@ -17,7 +17,7 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 #: Kinds of instance; an instance IRI is ``INSTANCE + kind + "/" + slug``.
 INSTANCE_KINDS = (
     "person", "state", "org", "place", "conflict", "event", "claim", "source",
-    "office", "holding", "decision",
+    "office", "holding", "decision", "point",
 )
 
 PREFIXES: dict[str, str] = {

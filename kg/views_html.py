@@ -22,8 +22,10 @@ import networkx as nx
 
 from kg.errors import KgError
 from kg.files import write_atomically
-from kg.namespaces import compact
+from kg.layout import force_layout
+from kg.namespaces import INSTANCE, compact
 from kg.network import KINDS
+from kg.vocab import PSKG
 
 #: Colour and vis-network shape of each kind of node (one each, listed in the legend).
 KIND_STYLES: dict[str, tuple[str, str]] = {
@@ -49,9 +51,15 @@ KIND_NAMES = {
 }
 
 #: Above these sizes a browser cannot lay the network out smoothly: the page starts with a
-#: fixed layout computed here, physics off, and says so.
+#: layout computed here (kg.layout), physics off, sources folded into details, and says so.
 LARGE_NODES = 1500
 LARGE_EDGES = 5000
+#: Imported events' points (kg.importers.base.locate), folded like sources in large views.
+POINTS = INSTANCE + "point/"
+#: How much more the links that make up a conflict (phase of, part of, claim about) pull
+#: than other links in the large-view layout.
+CONFLICT_WEIGHT = 3.0
+_CONFLICT_LINKS = {PSKG.isPhaseOf, PSKG.isPartOfConflict, PSKG.isAbout}
 
 _URL_SCHEMES = ("https://", "http://")
 
@@ -72,7 +80,8 @@ class ViewInfo:
         if not self.large:
             return None
         return (f"{self.nodes} nodes and {self.edges} edges are more than a browser lays out smoothly: "
-                "the page starts with a fixed layout and physics off. "
+                "the page starts with a layout computed beforehand, physics off, and sources shown in "
+                "each node's details rather than as nodes. "
                 "Narrow the scope with --focus ENTITY --hops N, --conflict or --since/--until.")
 
 
@@ -118,12 +127,6 @@ def _sizes(graph: nx.MultiDiGraph, by: str) -> dict[str, float]:
     return {n: min(40.0, 8 + 4 * math.sqrt(d)) for n, d in graph.degree()}
 
 
-def _spiral(count: int) -> list[tuple[float, float]]:
-    """Fixed positions on a sunflower spiral: a layout in linear time for large views."""
-    golden = math.pi * (3 - math.sqrt(5))
-    return [(30 * math.sqrt(i) * math.cos(i * golden), 30 * math.sqrt(i) * math.sin(i * golden)) for i in range(count)]
-
-
 def _shorten(label: str, width: int = 48) -> str:
     """A label cut to ``width`` characters for drawing; the page shows it whole elsewhere.
 
@@ -135,22 +138,47 @@ def _shorten(label: str, width: int = 48) -> str:
     return label if len(label) <= width else label[: width - 1].rstrip() + "…"
 
 
+def _folded(node: str, data: dict) -> bool:
+    """Whether a node of a large view is folded into its neighbours' details: sources, and
+    the points imported events are located at."""
+    return data.get("kind") == "source" or node.startswith(POINTS)
+
+
+def _fold_into(record: dict, data: dict, node: str, names: dict[str, str]) -> None:
+    """Add a folded source or point to a drawn node's details: a source as a link (or a fact
+    when it has no page), a point as its coordinates."""
+    label = data.get("label") or compact(node)
+    if node.startswith(POINTS):
+        values = dict(data.get("facts", []))
+        record["facts"].append(["location", ", ".join(str(v) for v in values.values()) or label])
+        return
+    urls = [url for _, url in data.get("links", []) if _safe_url(url)]
+    if urls:
+        record["links"].append([f"{names.get('source', 'source')}: {label}", urls[0]])
+    else:
+        record["facts"].append([names.get("source", "source"), label])
+
+
 def view_data(graph: nx.MultiDiGraph, *, lang: str = "en", size_by: str = "degree") -> dict:
-    """The JSON the page draws: nodes, edges, per-node details and the legend."""
+    """The JSON the page draws: nodes, edges, per-node details and the legend.
+
+    A large view (more than LARGE_NODES nodes or LARGE_EDGES edges) folds its sources and
+    points into the details of the nodes they belong to, and carries positions from a
+    force-directed layout (kg.layout), in which a conflict's phases, events and claims pull
+    together; the page starts from them with physics off.
+    """
     large = graph.number_of_nodes() > LARGE_NODES or graph.number_of_edges() > LARGE_EDGES
     names = KIND_NAMES.get(lang, KIND_NAMES["en"])
-    ids = {node: i for i, node in enumerate(graph.nodes)}
+    fold = {node for node, data in graph.nodes(data=True) if large and _folded(node, data)}
+    ids = {node: i for i, node in enumerate(n for n in graph.nodes if n not in fold)}
     sizes = _sizes(graph, size_by)
-    positions = _spiral(len(ids)) if large else []
     nodes, details = [], []
     for node, data in graph.nodes(data=True):
-        i = ids[node]
+        if node in fold:
+            continue
         kind = data.get("kind", "other")
         full = data.get("label") or compact(node)
-        record = {"id": i, "label": _shorten(full), "kind": kind, "size": round(sizes[node], 1)}
-        if large:
-            record["x"], record["y"] = round(positions[i][0], 1), round(positions[i][1], 1)
-        nodes.append(record)
+        nodes.append({"id": ids[node], "label": _shorten(full), "kind": kind, "size": round(sizes[node], 1)})
         details.append({
             "iri": node,
             "label": full,
@@ -159,18 +187,29 @@ def view_data(graph: nx.MultiDiGraph, *, lang: str = "en", size_by: str = "degre
             "facts": [[str(k), str(v)] for k, v in data.get("facts", [])],
             "links": [[text, url] for text, url in data.get("links", []) if _safe_url(url)],
         })
-    edges = []
-    for source, target, data in graph.edges(data=True):
+    edges, pairs, weights = [], [], []
+    for source, target, key, data in graph.edges(keys=True, data=True):
+        if source in fold or target in fold:
+            if source not in fold and target in fold:
+                _fold_into(details[ids[source]], graph.nodes[target], target, names)
+            elif target not in fold and source in fold:
+                _fold_into(details[ids[target]], graph.nodes[source], source, names)
+            continue
         edge = {"from": ids[source], "to": ids[target], "label": data.get("label", "")}
         dates = data.get("dates")
         if dates:
             edge["note"] = " – ".join(v for v in (dates.get("startDate", "…"), dates.get("endDate", "")) if v)
         edges.append(edge)
+        pairs.append((ids[source], ids[target]))
+        weights.append(CONFLICT_WEIGHT if key in _CONFLICT_LINKS else 1.0)
+    if large:
+        for record, (x, y) in zip(nodes, force_layout(len(nodes), pairs, weights), strict=True):
+            record["x"], record["y"] = round(x, 1), round(y, 1)
     counts = Counter(n["kind"] for n in nodes)
     legend = [{"kind": k, "name": names.get(k, k), "color": KIND_STYLES[k][0], "shape": KIND_STYLES[k][1],
                "count": counts[k]} for k in KINDS if counts[k]]
     return {"nodes": nodes, "edges": edges, "details": details, "legend": legend, "large": large,
-            "styles": {k: {"color": c, "shape": s} for k, (c, s) in KIND_STYLES.items()}}
+            "folded": len(fold), "styles": {k: {"color": c, "shape": s} for k, (c, s) in KIND_STYLES.items()}}
 
 
 def render(graph: nx.MultiDiGraph, *, title: str, lang: str = "en", size_by: str = "degree") -> str:

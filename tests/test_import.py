@@ -43,36 +43,42 @@ def test_ged_import_maps_events_claims_sides_and_places(kg_in):
                      r"counting the graph [0-9.]+ s; compacting the store [0-9.]+ s$", result.output, re.M), result.output
     rows = _select(kg_in.project, """
         PREFIX pskg: <https://w3id.org/pskg/ontology#>
-        SELECT ?conflict ?place ?start ?lat ?detail WHERE {
+        PREFIX geo: <http://www.w3.org/2003/01/geo/wgs84_pos#>
+        SELECT ?conflict ?place ?start ?lat ?precision ?detail WHERE {
           <https://w3id.org/pskg/id/event/ucdp-ged-900001> pskg:isPartOfConflict ?conflict ; pskg:hasPlace ?place ;
-             pskg:startDate ?start ; <http://www.w3.org/2003/01/geo/wgs84_pos#lat> ?lat ; pskg:hasReportDetail ?detail .
+             pskg:startDate ?start ; geo:location ?point ; pskg:hasReportDetail ?detail .
+          ?point a geo:Point ; geo:lat ?lat ; pskg:hasLocationPrecision ?precision .
           FILTER(!CONTAINS(STR(?conflict), "ucdp-dyad")) }""")
     assert rows == [{"conflict": CLASHES, "place": instance_iri("place", "batken"), "start": "2022-09-15",
-                     "lat": "40.0604", "detail": rows[0]["detail"]}]
+                     "lat": "40.0604", "precision": "1", "detail": rows[0]["detail"]}]
     assert "second line of the citation, with a comma" in rows[0]["detail"]  # quoted line break kept
+    # UCDP's estimate of an event is one claim: best, the high end (the low one equals best),
+    # and its parts: side A and side B of the dyad, civilians
     claims = _select(kg_in.project, """
         PREFIX pskg: <https://w3id.org/pskg/ontology#>
-        SELECT ?claim ?value ?estimate ?side WHERE {
-          ?claim pskg:isAbout <https://w3id.org/pskg/id/event/ucdp-ged-900001> ; pskg:hasValue ?value ;
-                 pskg:hasEstimate ?estimate ; pskg:hasClaimant <https://w3id.org/pskg/id/org/ucdp> .
-          OPTIONAL { ?claim pskg:concernsSide ?side } } ORDER BY ?claim""")
-    by_claim = {r["claim"].rsplit("-", 1)[-1]: (r["value"], r["estimate"].rsplit("/", 1)[-1], r["side"]) for r in claims}
-    assert by_claim["best"] == ("6", "best", None) and by_claim["high"] == ("8", "high", None)
-    assert "low" not in by_claim  # equal to best
-    assert by_claim["a"] == ("3", "best", instance_iri("state", "kyrgyzstan"))
-    assert by_claim["b"] == ("2", "best", instance_iri("state", "tajikistan"))
-    assert by_claim["civilians"][0] == "1"
-    # the parts of a toll are told apart from the toll: summing the best "killed" claims that
-    # concern no side counts each event once (900002: 10 killed, all of unknown status)
+        SELECT ?claim ?value ?estimate ?low ?high ?a ?b ?civilians ?sideA ?sideB WHERE {
+          ?claim pskg:isAbout ?event ; pskg:hasValue ?value ; pskg:hasEstimate ?estimate ;
+                 pskg:hasClaimant <https://w3id.org/pskg/id/org/ucdp> ; pskg:hasSource ?source .
+          ?event pskg:hasUcdpEventId "900001" ; pskg:isPartOfConflict ?dyad .
+          ?dyad pskg:hasUcdpDyadId ?dyadId ; pskg:hasSideA ?sideA ; pskg:hasSideB ?sideB .
+          OPTIONAL { ?claim pskg:hasLowValue ?low } OPTIONAL { ?claim pskg:hasHighValue ?high }
+          OPTIONAL { ?claim pskg:hasSideAValue ?a } OPTIONAL { ?claim pskg:hasSideBValue ?b }
+          OPTIONAL { ?claim pskg:hasCiviliansValue ?civilians } }""")
+    assert claims == [{"claim": instance_iri("claim", "ucdp-ged-900001"), "value": "6",
+                       "estimate": "https://w3id.org/pskg/vocab/estimate/best", "low": None, "high": "8",
+                       "a": "3", "b": "2", "civilians": "1", "sideA": instance_iri("state", "kyrgyzstan"),
+                       "sideB": instance_iri("state", "tajikistan")}]
+    # one claim per event: summing the best "killed" values counts each event once
+    # (900002: 10 killed, all of unknown status)
     totals = _select(kg_in.project, """
         PREFIX pskg: <https://w3id.org/pskg/ontology#>
-        SELECT ?event (SUM(?value) AS ?killed) WHERE {
+        SELECT ?event (SUM(?value) AS ?killed) (COUNT(?claim) AS ?claims) (SAMPLE(?unknown) AS ?unknownStatus) WHERE {
           ?claim pskg:isAbout ?event ; pskg:hasEstimate <https://w3id.org/pskg/vocab/estimate/best> ;
                  pskg:hasMeasure <https://w3id.org/pskg/vocab/measure/killed> ; pskg:hasValue ?value .
-          FILTER NOT EXISTS { ?claim pskg:concernsSide ?side }
+          OPTIONAL { ?claim pskg:hasUnknownStatusValue ?unknown }
           FILTER(STRSTARTS(STR(?event), "https://w3id.org/pskg/id/event/ucdp-ged-")) } GROUP BY ?event ORDER BY ?event""")
-    assert {r["event"].rsplit("-", 1)[-1]: r["killed"] for r in totals} == {
-        "900001": "6", "900002": "10", "900004": "0", "900005": "2"}
+    assert {r["event"].rsplit("-", 1)[-1]: (r["killed"], r["claims"], r["unknownStatus"]) for r in totals} == {
+        "900001": ("6", "1", None), "900002": ("10", "1", "10"), "900004": ("0", "1", None), "900005": ("2", "1", None)}
     # month precision: the datatype says so
     month = _select(kg_in.project, """
         PREFIX pskg: <https://w3id.org/pskg/ontology#>

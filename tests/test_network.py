@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 import xml.etree.ElementTree as ET
 
 import networkx as nx
@@ -156,3 +157,71 @@ def test_view_file_is_utf8_whatever_the_locale(kg, tmp_path, monkeypatch):
     result = kg("view", "--focus", "Sadyr Japarov", "--lang", "ru", "--output", str(out))
     assert result.exit_code == 0, result.output
     assert "Садыр Жапаров" in out.read_bytes().decode("utf-8")
+
+
+def _conflicts_view(conflicts: int = 30, events: int = 60) -> nx.MultiDiGraph:
+    """A large view shaped like the graph: conflicts with their events, a claim about each
+    event, and a few sources and imported points cited by many."""
+    from kg.vocab import PSKG
+
+    graph = nx.MultiDiGraph()
+    sources = [f"https://w3id.org/pskg/id/source/s{i}" for i in range(5)]
+    graph.add_nodes_from((s, {"kind": "source", "label": f"Report {s[-1]}",
+                              "links": [(f"Report {s[-1]}", f"https://example.org/{s[-1]}")]}) for s in sources)
+    point = "https://w3id.org/pskg/id/point/40.06_70.8_1"
+    graph.add_node(point, kind="other", label="point", facts=[("latitude", "40.06"), ("longitude", "70.8")])
+    for c in range(conflicts):
+        conflict = f"https://w3id.org/pskg/id/conflict/c{c}"
+        graph.add_node(conflict, kind="conflict", label=f"conflict {c}")
+        for e in range(events):
+            event, claim = f"https://w3id.org/pskg/id/event/c{c}e{e}", f"https://w3id.org/pskg/id/claim/c{c}e{e}"
+            graph.add_node(event, kind="event", label=f"event {c}.{e}")
+            graph.add_node(claim, kind="claim", label=f"claim {c}.{e}")
+            graph.add_edge(event, conflict, PSKG.isPartOfConflict, label="is part of")
+            graph.add_edge(claim, event, PSKG.isAbout, label="is about")
+            graph.add_edge(claim, sources[(c + e) % 5], PSKG.hasSource, label="has source")
+            if e % 10 == 0:
+                graph.add_edge(event, f"https://w3id.org/pskg/id/event/c{(c + 1) % conflicts}e{e}", "urn:p",
+                               label="follows")
+    graph.add_edge("https://w3id.org/pskg/id/event/c0e0", point, "http://www.w3.org/2003/01/geo/wgs84_pos#location",
+                   label="location")
+    return graph
+
+
+def test_a_large_view_folds_sources_and_lays_conflicts_out_together():
+    from kg.layout import edge_length_ratio
+
+    graph = _conflicts_view()
+    data = view_data(graph)
+    assert data["large"] and data["folded"] == 6
+    kinds = {n["kind"] for n in data["nodes"]}
+    assert "source" not in kinds and len(data["nodes"]) == graph.number_of_nodes() - 6
+    assert not any(e["label"] in ("has source", "location") for e in data["edges"])
+    claim = next(d for d in data["details"] if d["iri"].endswith("/claim/c0e0"))
+    assert claim["links"] == [["source: Report 0", "https://example.org/0"]]
+    event = next(d for d in data["details"] if d["iri"].endswith("/event/c0e0"))
+    assert ["location", "40.06, 70.8"] in event["facts"]
+    positions = [(n["x"], n["y"]) for n in data["nodes"]]
+    pairs = [(e["from"], e["to"]) for e in data["edges"]]
+    assert edge_length_ratio(positions, pairs) < 0.35  # a spiral is near 1
+    scattered = random.Random(3)
+    assert edge_length_ratio([(scattered.random(), scattered.random()) for _ in positions], pairs) > 0.9
+    # each conflict's events sit around it: nearer their own conflict than the others on average
+    at = {d["iri"]: p for d, p in zip(data["details"], positions, strict=True)}
+    own = other = 0.0
+    for c in range(30):
+        centre = at[f"https://w3id.org/pskg/id/conflict/c{c}"]
+        far = at[f"https://w3id.org/pskg/id/conflict/c{(c + 15) % 30}"]
+        for e in range(60):
+            x, y = at[f"https://w3id.org/pskg/id/event/c{c}e{e}"]
+            own += ((x - centre[0]) ** 2 + (y - centre[1]) ** 2) ** 0.5
+            other += ((x - far[0]) ** 2 + (y - far[1]) ** 2) ** 0.5
+    assert own < other / 3
+    assert view_data(graph)["nodes"] == data["nodes"]  # the same view, the same page
+
+
+def test_a_small_view_keeps_its_sources_and_lets_the_browser_lay_it_out():
+    graph = _conflicts_view(conflicts=3, events=5)
+    data = view_data(graph)
+    assert not data["large"] and data["folded"] == 0
+    assert "source" in {n["kind"] for n in data["nodes"]} and "x" not in data["nodes"][0]

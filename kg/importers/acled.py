@@ -15,8 +15,6 @@ from typing import ClassVar
 from kg.importers.base import (
     DESCRIPTION,
     LABEL,
-    LAT,
-    LONG,
     A,
     Context,
     I,
@@ -26,8 +24,8 @@ from kg.importers.base import (
     V,
     check_coordinates,
     date,
-    decimal,
     integer,
+    locate,
     parse_date,
     parse_float,
     parse_int,
@@ -109,12 +107,14 @@ class Acled(Importer):
                                  f" (ACLED {event_id})", "en"))
         w.add(event, P("hasAcledEventId"), text(event_id))
         w.add(event, P("startDate"), date(day, _TIME_PRECISION[precision]))
-        self._location(ctx, event, row, lat, lon, geo_precision)
+        locate(ctx, event, lat, lon, geo_precision, place_name=row["location"].strip(),
+               place_km=5.0 if (geo_precision or 9) == 1 else 0.0)
         self._actors(ctx, event, row, day)
         detail = "; ".join(f"{label}: {row[c].strip()}" for label, c in _DETAIL_COLUMNS if row.get(c, "").strip())
         if detail:
             w.add(event, P("hasReportDetail"), text(detail))
-        w.add(event, P("hasSource"), ctx.source)
+        # no pskg:hasSource here: the import's graph is derived from the dataset, and the
+        # event's claim names the dataset as its source
 
         claim = I("claim", f"acled-{slug(event_id)}-fatalities")
         w.add(claim, A, P("Claim"))
@@ -123,20 +123,6 @@ class Acled(Importer):
         w.add(claim, P("hasValue"), integer(fatalities))
         w.add(claim, P("hasClaimant"), ACLED_ORG)
         w.add(claim, P("hasSource"), ctx.source)
-
-    @staticmethod
-    def _location(ctx: Context, event: str, row: dict[str, str], lat: float | None, lon: float | None,
-                  geo_precision: int | None) -> None:
-        w = ctx.writer
-        if lat is not None:
-            w.add(event, LAT, decimal(lat))
-            w.add(event, LONG, decimal(lon))
-            place = ctx.reconciler.place(lat, lon, name=row["location"].strip(),
-                                         max_km=5.0 if (geo_precision or 9) == 1 else 0.0)
-            if place is not None:
-                w.add(event, P("hasPlace"), f"<{place}>")
-        if geo_precision is not None:
-            w.add(event, P("hasLocationPrecision"), integer(geo_precision))
 
     def _actors(self, ctx: Context, event: str, row: dict[str, str], day) -> None:
         """Actors 1 and 2 as parties, associated actors as participants, and the catalogue

@@ -38,6 +38,7 @@ LABEL = iri(PREFIXES["skos"] + "prefLabel")
 #: (skos labels) stays off millions of event records.
 DESCRIPTION = iri(PREFIXES["rdfs"] + "label")
 LAT, LONG = iri(PREFIXES["geo"] + "lat"), iri(PREFIXES["geo"] + "long")
+LOCATION, POINT = iri(PREFIXES["geo"] + "location"), iri(PREFIXES["geo"] + "Point")
 
 
 def P(name: str) -> str:
@@ -189,6 +190,30 @@ class Context:
     reconciler: Reconciler
     source: str
     writer: Writer
+
+
+def locate(ctx: Context, event: str, lat: float | None, lon: float | None, precision: int | None,
+           *, place_name: str = "", place_km: float = 0.0) -> None:
+    """An imported event's location: ``geo:location`` a point, one node per coordinates and
+    precision code, shared by every event reported there (datasets report many events at the
+    same village or district centre); and the catalogue settlement within ``place_km`` of it
+    (or of that name), if any, as the event's ``pskg:hasPlace``."""
+    w = ctx.writer
+    if lat is None:
+        if precision is not None:
+            w.add(event, P("hasLocationPrecision"), integer(precision))
+        return
+    point = I("point", f"{lat!r}_{lon!r}" + ("" if precision is None else f"_{precision}"))
+    if w.once(point):
+        w.add(point, A, POINT)
+        w.add(point, LAT, decimal(lat))
+        w.add(point, LONG, decimal(lon))
+        if precision is not None:
+            w.add(point, P("hasLocationPrecision"), integer(precision))
+    w.add(event, LOCATION, point)
+    place = ctx.reconciler.place(lat, lon, name=place_name, max_km=place_km)
+    if place is not None:
+        w.add(event, P("hasPlace"), f"<{place}>")
 
 
 class Importer:

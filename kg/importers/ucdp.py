@@ -21,8 +21,6 @@ from typing import ClassVar
 from kg.importers.base import (
     DESCRIPTION,
     LABEL,
-    LAT,
-    LONG,
     A,
     Context,
     I,
@@ -32,8 +30,8 @@ from kg.importers.base import (
     V,
     check_coordinates,
     date,
-    decimal,
     integer,
+    locate,
     parse_date,
     parse_float,
     parse_int,
@@ -237,6 +235,8 @@ class UcdpGed(Importer):
             w.add(dyad, P("isPhaseOf"), conflict)
             w.add(dyad, P("hasParty"), side_a)
             w.add(dyad, P("hasParty"), side_b)
+            w.add(dyad, P("hasSideA"), side_a)
+            w.add(dyad, P("hasSideB"), side_b)
             w.add(dyad, P("hasSource"), ctx.source)
         return dyad
 
@@ -256,50 +256,40 @@ class UcdpGed(Importer):
         if specific is not None:
             w.add(event, P("isPartOfConflict"), f"<{specific}>")
         kind = _DATE_PRECISION[ged.precision]
-        w.add(event, P("startDate"), date(ged.start, kind))
-        if ged.end != ged.start or kind != "date":
-            w.add(event, P("endDate"), date(ged.end, kind))
-        if ged.lat is not None:
-            w.add(event, LAT, decimal(ged.lat))
-            w.add(event, LONG, decimal(ged.lon))
-            place = rec.place(ged.lat, ged.lon, max_km=5.0 if (ged.where_prec or 9) <= 2 else 0.0)
-            if place is not None:
-                w.add(event, P("hasPlace"), f"<{place}>")
-        if ged.where_prec is not None:
-            w.add(event, P("hasLocationPrecision"), integer(ged.where_prec))
+        start, end = date(ged.start, kind), date(ged.end, kind)
+        w.add(event, P("startDate"), start)
+        if end != start:  # at month or year precision the datatype says so; one date is enough
+            w.add(event, P("endDate"), end)
+        locate(ctx, event, ged.lat, ged.lon, ged.where_prec, place_km=5.0 if (ged.where_prec or 9) <= 2 else 0.0)
         w.add(event, P("hasParty"), side_a)
         w.add(event, P("hasParty"), side_b)
         detail = "; ".join(f"{label}: {row[c].strip()}" for label, c in _DETAIL_COLUMNS if row.get(c, "").strip())
         if detail:
             w.add(event, P("hasReportDetail"), text(detail))
-        w.add(event, P("hasSource"), ctx.source)
+        # no pskg:hasSource here: the import's graph is derived from the dataset (its own
+        # description says so), and the event's claim names the dataset as its source
         return event
 
-    def _claims(self, ctx: Context, event: str, ged: _GedRow, side_a: str, side_b: str) -> None:
-        self._claim(ctx, event, ged.id, "best", ged.best, estimate="best")
-        for what, value in (("low", ged.low), ("high", ged.high)):
-            if value is not None and value != ged.best:
-                self._claim(ctx, event, ged.id, what, value, estimate=what)
-        for what, value, side, measure in (
-            ("side-a", ged.deaths_a, side_a, "killed"), ("side-b", ged.deaths_b, side_b, "killed"),
-            ("civilians", ged.deaths_civilians, None, "civilians-killed"),
-            ("unknown", ged.deaths_unknown, None, "unknown-status-killed"),
-        ):
-            if value:
-                self._claim(ctx, event, ged.id, what, value, estimate="best", side=side, measure=measure)
-
     @staticmethod
-    def _claim(ctx: Context, event: str, event_id: str, what: str, value: int, *, estimate: str,
-               side: str | None = None, measure: str = "killed") -> None:
+    def _claims(ctx: Context, event: str, ged: _GedRow, side_a: str, side_b: str) -> None:
+        """UCDP's estimate of the event's deaths: one claim, its best value with the low and
+        high ends where they differ, and the parts UCDP gives (side A and side B of the dyad,
+        civilians, unknown status) where above zero."""
         w = ctx.writer
-        claim = I("claim", f"ucdp-ged-{event_id}-{what}")
+        claim = I("claim", f"ucdp-ged-{ged.id}")
         w.add(claim, A, P("Claim"))
         w.add(claim, P("isAbout"), event)
-        w.add(claim, P("hasMeasure"), V("measure", measure))
-        w.add(claim, P("hasValue"), integer(value))
-        w.add(claim, P("hasEstimate"), V("estimate", estimate))
-        if side is not None:
-            w.add(claim, P("concernsSide"), side)
+        w.add(claim, P("hasMeasure"), V("measure", "killed"))
+        w.add(claim, P("hasValue"), integer(ged.best))
+        w.add(claim, P("hasEstimate"), V("estimate", "best"))
+        for name, value in (("hasLowValue", ged.low), ("hasHighValue", ged.high)):
+            if value is not None and value != ged.best:
+                w.add(claim, P(name), integer(value))
+        for name, value in (("hasSideAValue", ged.deaths_a), ("hasSideBValue", ged.deaths_b),
+                            ("hasCiviliansValue", ged.deaths_civilians),
+                            ("hasUnknownStatusValue", ged.deaths_unknown)):
+            if value:
+                w.add(claim, P(name), integer(value))
         w.add(claim, P("hasClaimant"), UCDP_ORG)
         w.add(claim, P("hasSource"), ctx.source)
 
