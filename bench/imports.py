@@ -49,6 +49,8 @@ def write_ged(path: Path, events: int, seed: int) -> None:
         writer.writerow(GED_COLUMNS)
         for i in range(events):
             cid, name, sa, sa_id, gwa, sb, sb_id, gwb, lat, lon = CONFLICTS[rng.randrange(len(CONFLICTS))]
+            place = rng.randrange(500)  # events are reported at a fixed set of places per conflict
+            spot = random.Random(f"{cid}-{place}")
             year = rng.randrange(1994, 2023)
             month, day = rng.randrange(1, 13), rng.randrange(1, 29)
             best = rng.randrange(0, 30)
@@ -61,9 +63,9 @@ def write_ged(path: Path, events: int, seed: int) -> None:
                 side_b_new_id=sb_id, side_b=sb, number_of_sources=str(rng.randrange(1, 5)),
                 source_article=f'"Synthetic wire {i}",\nsecond line' if i % 10 == 0 else f"Synthetic wire {i}",
                 source_office="Synthetic office", source_date=f"{year}-{month:02d}-{day:02d}",
-                source_headline=f"Synthetic headline {i}", where_prec=str(rng.randrange(1, 7)),
-                where_description=f"Synthetic place {rng.randrange(500)}", adm_1="Synthetic province",
-                latitude=f"{lat + rng.uniform(-1, 1):.4f}", longitude=f"{lon + rng.uniform(-1, 1):.4f}",
+                source_headline=f"Synthetic headline {i}", where_prec=str(spot.randrange(1, 7)),
+                where_description=f"Synthetic place {place}", adm_1="Synthetic province",
+                latitude=f"{lat + spot.uniform(-1, 1):.4f}", longitude=f"{lon + spot.uniform(-1, 1):.4f}",
                 country="Synthetic", region="Europe", event_clarity="1", date_prec=str(rng.randrange(1, 6)),
                 date_start=f"{year}-{month:02d}-{day:02d}", date_end=f"{year}-{month:02d}-{day:02d}",
                 deaths_a=str(best // 3), deaths_b=str(best // 3), deaths_civilians=str(best // 6), deaths_unknown="0",
@@ -89,9 +91,10 @@ def stages(root: Path, ged: Path) -> tuple[float, int, float]:
     started = time.perf_counter()
     with nt.open("w", encoding="utf-8") as handle:
         writer = Writer(handle)
-        ctx = Context(reconciler=reconciler, source="<urn:x-bench:source>", writer=writer, version="")
+        ctx = Context(reconciler=reconciler, source="<urn:x-bench:source>", writer=writer)
         for row in read_rows(ged)[1]:
             importer.map_row(row.values, ctx)
+            writer.end_row()
     mapping = time.perf_counter() - started
     fresh = ox.Store(str(root / "raw-store"))
     started = time.perf_counter()

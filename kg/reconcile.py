@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import math
 import re
 from collections import Counter, defaultdict
@@ -29,6 +30,7 @@ _FORCES = re.compile(r"^(?:Military|Police|Rebel|Unidentified Armed)? ?Forces of
 _GOVERNMENT = re.compile(r"^Government of (?P<name>.+?)(?: \(.*\))?$")
 
 
+@functools.lru_cache(maxsize=65536)  # imports look the same few names up on every row
 def _key(name: str) -> str:
     """A name folded for matching: lower case, no accents, no punctuation.
 
@@ -92,6 +94,10 @@ class Reconciler:
     matched_names: dict[str, str] = field(default_factory=dict)
     #: the names matched by their form alone (no curated id, no --links entry): lexical matches
     by_name: set[str] = field(default_factory=set)
+    # what imports ask row after row, worked out once
+    _families: dict[str, list[_Conflict]] = field(default_factory=dict, repr=False)
+    _by_parties: dict[frozenset, list[_Conflict]] = field(default_factory=dict, repr=False)
+    _places: dict[tuple, str | None] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_store(cls, store: Store, links_file: Path | None = None,
@@ -195,15 +201,25 @@ class Reconciler:
         if day is None:
             return within
         if within is not None:
-            candidates = [c for c in self.conflicts.values() if self._descends(c.iri, within)]
+            candidates = self._family(within)
         elif parties and len(parties) >= 2:
-            candidates = [c for c in self.conflicts.values() if parties <= c.parties]
+            key = frozenset(parties)
+            candidates = self._by_parties.get(key)
+            if candidates is None:
+                candidates = self._by_parties[key] = [c for c in self.conflicts.values() if parties <= c.parties]
         else:
             return None
         covering = [c for c in candidates if c.covers(day)]
         if not covering:
             return within
         return min(covering, key=lambda c: (c.span(), c.iri)).iri
+
+    def _family(self, ancestor: str) -> list[_Conflict]:
+        """The conflict and its phases at any depth (worked out once per conflict)."""
+        found = self._families.get(ancestor)
+        if found is None:
+            found = self._families[ancestor] = [c for c in self.conflicts.values() if self._descends(c.iri, ancestor)]
+        return found
 
     def _descends(self, iri: str, ancestor: str) -> bool:
         seen = set()
@@ -267,6 +283,14 @@ class Reconciler:
         within 25 km; None when there is none."""
         if lat is None or lon is None:
             return None
+        key = (lat, lon, name, max_km)
+        if key not in self._places:
+            if len(self._places) > 200_000:
+                self._places.clear()
+            self._places[key] = self._place(lat, lon, name, max_km)
+        return self._places[key]
+
+    def _place(self, lat: float, lon: float, name: str, max_km: float) -> str | None:
         best, best_km = None, max_km
         cell = (math.floor(lat), math.floor(lon))
         for dlat in (-1, 0, 1):

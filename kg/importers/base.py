@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import re
 import sys
@@ -41,6 +42,7 @@ LAT, LONG = iri(PREFIXES["geo"] + "lat"), iri(PREFIXES["geo"] + "long")
 LOCATION, POINT = iri(PREFIXES["geo"] + "location"), iri(PREFIXES["geo"] + "Point")
 
 
+@functools.cache
 def P(name: str) -> str:
     """An ontology term, written as an IRI: ``P("hasParty")``; a term the ontology does not
     define is an AttributeError (kg.vocab is closed)."""
@@ -50,6 +52,7 @@ def P(name: str) -> str:
 _SCHEMES = {"measure": MEASURE, "estimate": ESTIMATE, "conflict-kind": KIND, "event-status": STATUS}
 
 
+@functools.cache
 def V(scheme: str, name: str) -> str:
     """A vocabulary concept, written as an IRI: ``V("measure", "killed")``; one that
     ontology/vocabularies.ttl does not define is an AttributeError."""
@@ -105,6 +108,8 @@ def parse_int(row: dict[str, str], column: str, *, required: bool = True) -> int
     kg.importers.base.RowError: best -5 is negative
     """
     value = row.get(column, "").strip()
+    if value.isdigit() and value.isascii():  # the usual case, without the pattern
+        return int(value)
     if not value:
         if required:
             raise RowError(f"{column} is empty")
@@ -163,24 +168,51 @@ def check_coordinates(lat: float | None, lon: float | None) -> None:
 
 
 class Writer:
-    """Writes N-Triples lines to a file (or anything with ``write``), remembering the resources
-    already described."""
+    """Writes N-Triples lines to a file (or anything with ``write``), a row at a time,
+    remembering the resources already described.
+
+    A row's statements are held until :meth:`end_row`, which writes each once (a row can name
+    the same actor on both sides) and counts them, and the instances per class, so the import
+    knows its graph's size without reading it back; :meth:`drop_row` forgets a row that failed
+    halfway, with the resources it had marked as described. Statements that more than one row
+    may write must go through :meth:`once` (shared resources) for the counts to be exact.
+    """
 
     def __init__(self, handle: IO[str]) -> None:
         self._write = handle.write
         self.written: set[str] = set()
         self.triples = 0
+        self.classes: dict[str, int] = {}
+        self._row: dict[tuple[str, str, str], None] = {}
+        self._row_keys: list[str] = []
 
     def add(self, subject: str, predicate: str, obj: str) -> None:
-        self._write(f"{subject} {predicate} {obj} .\n")
-        self.triples += 1
+        self._row[(subject, predicate, obj)] = None
 
     def once(self, key: str) -> bool:
         """True the first time a key is seen: describe a shared resource only once per import."""
         if key in self.written:
             return False
         self.written.add(key)
+        self._row_keys.append(key)
         return True
+
+    def end_row(self) -> None:
+        """Write the row's statements, each once, and count them."""
+        classes = self.classes
+        for _, predicate, obj in self._row:
+            if predicate == A:
+                classes[obj] = classes.get(obj, 0) + 1
+        self._write("".join(f"{s} {p} {o} .\n" for s, p, o in self._row))
+        self.triples += len(self._row)
+        self._row = {}
+        self._row_keys = []
+
+    def drop_row(self) -> None:
+        """Forget the row's statements (it failed), and that it described anything."""
+        self.written.difference_update(self._row_keys)
+        self._row = {}
+        self._row_keys = []
 
 
 @dataclass
@@ -265,6 +297,8 @@ def _record(header: list[str], values: list[str]) -> dict[str, str]:
 
 def _undecodable(values: list[str]) -> int | None:
     """The index of the first value holding bytes that were not UTF-8 (lone surrogates), if any."""
+    if "".join(values).isascii():  # most rows: one check in C
+        return None
     for index, value in enumerate(values):
         if not value.isascii():
             try:

@@ -18,7 +18,7 @@ from kg.errors import KgError
 from kg.importers.base import FIELD_COUNT, NOT_UTF8, Context, Importer, RowError, Writer, read_header, read_rows, slug
 from kg.importers.graphs import checksum, drop_incomplete, drop_others, graph_for, refresh_description
 from kg.importers.loading import CHUNK_TRIPLES, Chunks, Loader
-from kg.importers.provenance import provenance, sizes
+from kg.importers.provenance import provenance
 from kg.namespaces import INSTANCE
 from kg.reconcile import Reconciler
 from kg.store import OxigraphStore
@@ -124,10 +124,10 @@ def import_file(
             raise KgError(f"{path}: no row could be imported ({report.rows_skipped} malformed)")
         with stage("loading the last chunk" if loader.overlap else "loading"):
             loader.finish()
-        with stage("counting the graph"):
-            size, classes = sizes(store, graph)
-            description = provenance(importer, report, source, started, classes, size)
-            store.load(description)
+        # the writer counted the statements and instances as it wrote them: no second pass
+        size, classes = writer.triples, dict(writer.classes)
+        description = provenance(importer, report, source, started, classes, size)
+        store.load(description)
         report.triples_in_graph = size + len(description)
     except BaseException:
         chunks.discard()
@@ -177,7 +177,9 @@ def _map_rows(importer: Importer, path: Path, header: list[str], ctx: Context, r
                     report.rows_repeated += 1
                     continue
                 importer.map_row(row.values, ctx)
+                ctx.writer.end_row()
             except RowError as err:
+                ctx.writer.drop_row()
                 report.rows_skipped += 1
                 message = f"{path}:{row.line}: {err}"
                 if strict:
@@ -196,7 +198,7 @@ def _repeats(importer: Importer, row, seen: dict[tuple[str, ...], tuple[int, int
     if not importer.key:
         return False
     key = tuple(row.values.get(column, "").strip() for column in importer.key)
-    digest = hash(tuple(sorted(row.values.items())))
+    digest = hash(tuple(row.values.items()))  # a file's rows share its header's column order
     if key not in seen:
         seen[key] = (row.line, digest)
         return False

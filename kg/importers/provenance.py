@@ -9,8 +9,6 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from kg.namespaces import PREFIXES
-from kg.query import internal_query, select_rows
-from kg.store import OxigraphStore
 from kg.vocab import PSKG
 
 if TYPE_CHECKING:
@@ -20,18 +18,6 @@ if TYPE_CHECKING:
 XSD = PREFIXES["xsd"]
 
 VOID = "http://rdfs.org/ns/void#"
-
-
-def sizes(store: OxigraphStore, graph: str) -> tuple[int, dict[str, int]]:
-    """The statements of a freshly loaded import graph, and its instances per class, as the
-    store holds them (the same statement written twice counts once)."""
-    size, classes = 0, {}
-    for row in select_rows(store, internal_query("import_sizes"), {"graph": ox.NamedNode(graph)}):
-        if "class" in row:
-            classes[f"<{row['class'].value}>"] = int(row["n"].value)
-        else:
-            size = int(row["n"].value)
-    return size, classes
 
 
 def provenance(importer: Importer, report: ImportReport, source: str, started: dt.datetime,

@@ -394,7 +394,8 @@ class UcdpBrd(_UcdpYearTable):
             found = _sides(row[side], row[ids], self.actor_ids)
             for actor_name, actor_id in found:
                 actor = _actor_node(ctx, actor_name, actor_id, row[gw] if len(found) == 1 else "")
-                w.add(node, P("hasParty"), actor)
+                if w.once(f"{node} hasParty {actor}"):  # the year's other dyads may name it too
+                    w.add(node, P("hasParty"), actor)
             sides.append(row[side].strip())
         dyad = f"{sides[0]} against {sides[1]} (UCDP dyad {dyad_id})"
         for what, value in (("best", best), ("low", low), ("high", high)):
