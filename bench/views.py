@@ -75,15 +75,17 @@ def synthetic_data(nodes: int, edges: int, seed: int = 7) -> str:
 def layout_quality(graph) -> tuple[float, str]:
     """The large-view layout's mean drawn edge length over the mean distance between random
     pairs of drawn nodes, and what was drawn."""
-    from kg.layout import edge_length_ratio
+    from kg.layout import edge_length_ratio, spiral
     from kg.views_html import view_data
 
     data = view_data(graph)
     assert data["large"], "the view is not large: no layout is computed"
     positions = [(n["x"], n["y"]) for n in data["nodes"]]
     pairs = [(e["from"], e["to"]) for e in data["edges"]]
+    before = edge_length_ratio(spiral(len(positions)), pairs)  # the fixed spiral large views had until 3 December
     return (edge_length_ratio(positions, pairs),
-            f"{len(positions):,} nodes and {len(pairs):,} edges drawn, {data['folded']:,} sources folded")
+            f"{len(positions):,} nodes and {len(pairs):,} edges drawn, {data['folded']:,} sources folded; "
+            f"the spiral: {before:.2f}")
 
 
 def curated_layout() -> tuple[float, str, float]:

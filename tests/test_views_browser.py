@@ -176,6 +176,30 @@ def test_large_view_starts_still_and_says_so(browser, tmp_path):
         page.close()
 
 
+def test_the_whole_graph_opens_laid_out_with_sources_in_the_details(browser, kg, tmp_path):
+    """`kg view` of the whole curated graph is a large view: positions computed beforehand,
+    sources folded into the nodes that cite them, and a node's details link its sources."""
+    out = tmp_path / "whole.html"
+    result = kg("view", "--output", str(out))
+    assert result.exit_code == 0 and "sources shown in each node's details" in result.output, result.output
+    page = Page(browser, out)
+    try:
+        banner = page.page.locator("#banner").text_content()
+        assert "the layout was computed beforehand" in banner and "sources and locations are listed" in banner
+        kinds = page.eval("() => kgView.data.nodes.map(n => n.kind)")
+        assert "source" not in kinds and "person" in kinds
+        assert page.eval("() => kgView.data.nodes.every(n => typeof n.x === 'number' && typeof n.y === 'number')")
+        page.page.fill("#search", "Sadyr Japarov")
+        page.page.click("#search-form button")
+        assert page.page.locator("#details h2").first.text_content() == "Sadyr Japarov"
+        links = page.page.locator("#details a")
+        texts = [links.nth(i).text_content() for i in range(links.count())]
+        assert any(t.startswith("source: ") for t in texts), texts
+        assert page.errors == [] and page.outside == []
+    finally:
+        page.close()
+
+
 def test_ontology_view(browser, kg, tmp_path):
     out = tmp_path / "onto.html"
     result = kg("view", "--ontology", "--output", str(out))
