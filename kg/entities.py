@@ -257,6 +257,9 @@ def card(store: Store, iri: str, *, lang: str = "en") -> EntityCard:
         if isinstance(row["subject"], ox.NamedNode) and row["property"].value != PSKG.hasSource
     ]
     claims, claims_total = _claims(store, entity, name_of)
+    if not source_iris:  # an imported record: the dataset its import's graph is derived from
+        source_iris = [row["source"].value for row in select_rows(store, internal_query("card_imported_from"),
+                                                                  {"entity": entity})]
     sources = [(name_of(ox.NamedNode(s)), _source_address(store, s)) for s in sorted(set(source_iris))]
     return EntityCard(
         iri=iri, label=label(store, iri, lang), kinds=sorted(set(kinds)), names=names,

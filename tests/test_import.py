@@ -79,6 +79,10 @@ def test_ged_import_maps_events_claims_sides_and_places(kg_in):
           FILTER(STRSTARTS(STR(?event), "https://w3id.org/pskg/id/event/ucdp-ged-")) } GROUP BY ?event ORDER BY ?event""")
     assert {r["event"].rsplit("-", 1)[-1]: (r["killed"], r["claims"], r["unknownStatus"]) for r in totals} == {
         "900001": ("6", "1", None), "900002": ("10", "1", "10"), "900004": ("0", "1", None), "900005": ("2", "1", None)}
+    # the event names no source of its own: its card gives the dataset its import comes from
+    shown = kg_in("show", "event:ucdp-ged-900001")
+    assert shown.exit_code == 0, shown.output
+    assert "  sources:\n    UCDP Georeferenced Event Dataset (GED): https://ucdp.uu.se/downloads/" in shown.output
     # month precision: the datatype says so
     month = _select(kg_in.project, """
         PREFIX pskg: <https://w3id.org/pskg/ontology#>
