@@ -5,8 +5,9 @@ GED events become events (a clash, or an attack for one-sided violence) with the
 UCDP's precision, a shared point with UCDP's location precision, sides, UCDP's own source
 fields, and UCDP's estimate of the deaths as one claim (best, low and high where they differ,
 and the side A, side B, civilian and unknown-status parts where above zero). ACD
-conflict-years become yearly phases of the conflict, with their sides and intensity. BRD dyad-years give that year's phase its dyad's
-sides and UCDP's best, low and high estimates of battle-related deaths as claims. UCDP
+conflict-years become yearly phases of the conflict, with their sides and intensity. BRD
+dyad-years give that year's phase its dyad's sides and UCDP's best, low and high estimates
+of battle-related deaths as claims. UCDP
 conflicts with an id in the catalogue, or covered in that year by one of its conflicts
 (data/ucdp-scope.ttl), are the catalogue's conflicts; others, and every dyad, become
 conflicts of the import.
