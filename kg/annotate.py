@@ -149,7 +149,8 @@ class NameIndex:
         self.kinds: dict[str, str] = {}
         self._offices: dict[tuple[str, dt.date], bool | None] = {}
         surnames: dict[str, set[str]] = {}
-        for row in select_rows(store, internal_query("annotate_names")):
+        classes = [ox.NamedNode(c) for c in _KIND_CLASS.values()]
+        for row in select_rows(store, internal_query("annotate_names"), {"class": classes}):
             self._add(row, surnames)
         #: a surname alone ("Putin", "Aliyev"): the people who bear it, told apart by the report's date
         self.surnames = {surname: people for surname, people in surnames.items() if len(surname) >= 4}
