@@ -84,7 +84,8 @@ def layout_quality(graph) -> tuple[float, str]:
     pairs = [(e["from"], e["to"]) for e in data["edges"]]
     before = edge_length_ratio(spiral(len(positions)), pairs)  # the fixed spiral large views had until 3 December
     return (edge_length_ratio(positions, pairs),
-            f"{len(positions):,} nodes and {len(pairs):,} edges drawn, {data['folded']:,} sources folded; "
+            f"{len(positions):,} nodes and {len(pairs):,} edges drawn, {data['folded']:,} sources, points and "
+            f"publishers folded; "
             f"the spiral: {before:.2f}")
 
 

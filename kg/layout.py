@@ -30,25 +30,57 @@ def spiral(count: int, spacing: float = 30.0) -> list[tuple[float, float]]:
 
 def force_layout(count: int, edges: Sequence[tuple[int, int]], weights: Sequence[float] | None = None, *,
                  spacing: float = 30.0, seed: int = 7) -> list[tuple[float, float]]:
-    """Positions of ``count`` nodes (numbered from 0) joined by ``edges``, scaled to cover the
-    area a spiral of the same nodes would, ``spacing`` apart; deterministic for a given seed."""
+    """Positions of ``count`` nodes (numbered from 0) joined by ``edges``, about ``spacing``
+    apart; deterministic for a given seed.
+
+    Each connected part is laid out on its own, in a disc whose area grows with its number
+    of nodes, and the discs are packed in rows, largest first: a force-directed layout of the
+    whole would push the small parts to a far ring and squeeze the large one into the middle.
+    """
     if count == 0:
         return []
     import igraph  # imported here: only large views need it, and `kg` starts faster without it
 
-    start = spiral(count, 1.0)
     graph = igraph.Graph(n=count, edges=list(edges))
+    graph.es["weight"] = list(weights) if weights is not None else [1.0] * len(edges)
+    parts = sorted((sorted(part) for part in graph.connected_components(mode="weak")),
+                   key=lambda part: (-len(part), part[0]))
     igraph.set_random_number_generator(random.Random(seed))
     try:
-        coords = graph.layout_fruchterman_reingold(weights=list(weights) if weights is not None else None,
-                                                   niter=ITERATIONS, seed=start, grid=True).coords
+        discs = [_disc(graph, part, spacing) for part in parts]
     finally:
         igraph.set_random_number_generator(random)  # igraph's default: the random module
-    cx = sum(x for x, _ in coords) / count
-    cy = sum(y for _, y in coords) / count
-    reach = max(math.hypot(x - cx, y - cy) for x, y in coords) or 1.0
-    scale = spacing * math.sqrt(count) / reach
-    return [((x - cx) * scale, (y - cy) * scale) for x, y in coords]
+    positions: list[tuple[float, float]] = [(0.0, 0.0)] * count
+    width = max(2 * discs[0][1], spacing * math.sqrt(count) * 1.2)
+    x = y = row_height = 0.0
+    for part, (coords, radius) in zip(parts, discs, strict=True):
+        if x > 0 and x + 2 * radius > width:  # a new row
+            x, y, row_height = 0.0, y + row_height + spacing, 0.0
+        for node, (px, py) in zip(part, coords, strict=True):
+            positions[node] = (x + radius + px, y + radius + py)
+        x += 2 * radius + spacing
+        row_height = max(row_height, 2 * radius)
+    cx = sum(px for px, _ in positions) / count
+    cy = sum(py for _, py in positions) / count
+    return [(px - cx, py - cy) for px, py in positions]
+
+
+def _disc(graph, part: list[int], spacing: float) -> tuple[list[tuple[float, float]], float]:
+    """One connected part laid out around (0, 0), and the radius of the disc it fills."""
+    radius = spacing * math.sqrt(len(part)) / 2
+    if len(part) == 1:
+        return [(0.0, 0.0)], spacing / 2
+    sub = graph.induced_subgraph(part)
+    start = spiral(len(part), 1.0)
+    coords = sub.layout_fruchterman_reingold(weights="weight", niter=ITERATIONS, seed=start,
+                                             grid=len(part) > 1000).coords
+    cx = sum(x for x, _ in coords) / len(coords)
+    cy = sum(y for _, y in coords) / len(coords)
+    # the disc holds nineteen nodes in twenty; a far straggler is not let shrink the rest
+    distances = sorted(math.hypot(x - cx, y - cy) for x, y in coords)
+    reach = distances[min(len(distances) - 1, int(len(distances) * 0.95))] or 1.0
+    scale = radius / reach
+    return [((x - cx) * scale, (y - cy) * scale) for x, y in coords], radius
 
 
 def edge_length_ratio(positions: Sequence[tuple[float, float]], edges: Sequence[tuple[int, int]],

@@ -163,13 +163,18 @@ def view_data(graph: nx.MultiDiGraph, *, lang: str = "en", size_by: str = "degre
     """The JSON the page draws: nodes, edges, per-node details and the legend.
 
     A large view (more than LARGE_NODES nodes or LARGE_EDGES edges) folds its sources and
-    points into the details of the nodes they belong to, and carries positions from a
-    force-directed layout (kg.layout), in which a conflict's phases, events and claims pull
-    together; the page starts from them with physics off.
+    points into the details of the nodes they belong to (and leaves out what linked only to
+    them, a source's publisher), and carries positions from a force-directed layout
+    (kg.layout), in which a conflict's phases, events and claims pull together; the page
+    starts from them with physics off.
     """
     large = graph.number_of_nodes() > LARGE_NODES or graph.number_of_edges() > LARGE_EDGES
     names = KIND_NAMES.get(lang, KIND_NAMES["en"])
     fold = {node for node, data in graph.nodes(data=True) if large and _folded(node, data)}
+    if fold:
+        # what linked only to folded nodes (a source's publisher) goes with them
+        fold |= {node for node in graph.nodes if node not in fold and graph.degree(node)
+                 and all(other in fold for other in nx.all_neighbors(graph, node))}
     ids = {node: i for i, node in enumerate(n for n in graph.nodes if n not in fold)}
     sizes = _sizes(graph, size_by)
     nodes, details = [], []
@@ -203,7 +208,8 @@ def view_data(graph: nx.MultiDiGraph, *, lang: str = "en", size_by: str = "degre
         pairs.append((ids[source], ids[target]))
         weights.append(CONFLICT_WEIGHT if key in _CONFLICT_LINKS else 1.0)
     if large:
-        for record, (x, y) in zip(nodes, force_layout(len(nodes), pairs, weights), strict=True):
+        positions = force_layout(len(nodes), pairs, weights, spacing=60.0)
+        for record, (x, y) in zip(nodes, positions, strict=True):
             record["x"], record["y"] = round(x, 1), round(y, 1)
     counts = Counter(n["kind"] for n in nodes)
     legend = [{"kind": k, "name": names.get(k, k), "color": KIND_STYLES[k][0], "shape": KIND_STYLES[k][1],

@@ -225,3 +225,26 @@ def test_a_small_view_keeps_its_sources_and_lets_the_browser_lay_it_out():
     data = view_data(graph)
     assert not data["large"] and data["folded"] == 0
     assert "source" in {n["kind"] for n in data["nodes"]} and "x" not in data["nodes"][0]
+
+
+def test_the_layout_packs_small_parts_beside_the_large_one_without_squeezing_it():
+    """A force-directed layout of everything at once pushes small parts to a far ring and
+    squeezes the large part into a dot; laid out part by part and packed, the large part's
+    edges stay about as long as the spacing."""
+    from kg.layout import force_layout
+
+    big = [(i, (i + 1) % 400) for i in range(400)] + [(i, (i * 7 + 3) % 400) for i in range(400)]
+    pairs = [(400 + 2 * k, 401 + 2 * k) for k in range(150)]
+    positions = force_layout(700, big + pairs, spacing=60.0)
+
+    def length(a: int, b: int) -> float:
+        return ((positions[a][0] - positions[b][0]) ** 2 + (positions[a][1] - positions[b][1]) ** 2) ** 0.5
+
+    def width(nodes) -> float:
+        xs = [positions[n][0] for n in nodes]
+        return max(xs) - min(xs)
+
+    # the large part spans most of the drawing (all at once: under a quarter of it)
+    assert width(range(400)) > 0.5 * width(range(700))
+    assert sum(length(a, b) for a, b in pairs) / len(pairs) < 60 * 1.5  # each pair drawn compact
+    assert force_layout(700, big + pairs, spacing=60.0) == positions

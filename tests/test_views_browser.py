@@ -185,7 +185,7 @@ def test_the_whole_graph_opens_laid_out_with_sources_in_the_details(browser, kg,
     page = Page(browser, out)
     try:
         banner = page.page.locator("#banner").text_content()
-        assert "the layout was computed beforehand" in banner and "sources and locations are listed" in banner
+        assert "the layout was computed beforehand" in banner and "each node's details list its sources" in banner
         kinds = page.eval("() => kgView.data.nodes.map(n => n.kind)")
         assert "source" not in kinds and "person" in kinds
         assert page.eval("() => kgView.data.nodes.every(n => typeof n.x === 'number' && typeof n.y === 'number')")
