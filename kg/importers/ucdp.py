@@ -312,6 +312,17 @@ class _UcdpYearTable(Importer):
             return first_row["version"].strip()
         return super().version_of(path, first_row)
 
+    def _parties(self, ctx: Context, node: str, row: dict[str, str]) -> None:
+        """Both sides' actors as parties of the conflict-year (once each: a year's other dyads
+        may name the same actor)."""
+        w = ctx.writer
+        for side, ids, gw in (("side_a", "side_a_id", "gwno_a"), ("side_b", "side_b_id", "gwno_b")):
+            found = _sides(row[side], row[ids], self.actor_ids)
+            for actor_name, actor_id in found:
+                actor = _actor_node(ctx, actor_name, actor_id, row[gw] if len(found) == 1 else "")
+                if w.once(f"{node} hasParty {actor}"):
+                    w.add(node, P("hasParty"), actor)
+
     @staticmethod
     def _year(row: dict[str, str]) -> int:
         year = parse_int(row, "year")
@@ -360,10 +371,7 @@ class UcdpAcd(_UcdpYearTable):
                                                     "secessionist" if incompatibility == 1 else "civil-war"))
         node = _conflict_year(ctx, conflict, conflict_id, name, year)
         w.add(node, P("hasIntensityLevel"), integer(intensity))
-        for side, ids, gw in (("side_a", "side_a_id", "gwno_a"), ("side_b", "side_b_id", "gwno_b")):
-            sides = _sides(row[side], row[ids], self.actor_ids)
-            for actor_name, actor_id in sides:
-                w.add(node, P("hasParty"), _actor_node(ctx, actor_name, actor_id, row[gw] if len(sides) == 1 else ""))
+        self._parties(ctx, node, row)
 
 
 class UcdpBrd(_UcdpYearTable):
@@ -390,15 +398,8 @@ class UcdpBrd(_UcdpYearTable):
         conflict, _ = _conflict_node(ctx, conflict_id, name, year=year)
         w = ctx.writer
         node = _conflict_year(ctx, conflict, conflict_id, name, year)
-        sides = []
-        for side, ids, gw in (("side_a", "side_a_id", "gwno_a"), ("side_b", "side_b_id", "gwno_b")):
-            found = _sides(row[side], row[ids], self.actor_ids)
-            for actor_name, actor_id in found:
-                actor = _actor_node(ctx, actor_name, actor_id, row[gw] if len(found) == 1 else "")
-                if w.once(f"{node} hasParty {actor}"):  # the year's other dyads may name it too
-                    w.add(node, P("hasParty"), actor)
-            sides.append(row[side].strip())
-        dyad = f"{sides[0]} against {sides[1]} (UCDP dyad {dyad_id})"
+        self._parties(ctx, node, row)
+        dyad = f"{row['side_a'].strip()} against {row['side_b'].strip()} (UCDP dyad {dyad_id})"
         for what, value in (("best", best), ("low", low), ("high", high)):
             if what != "best" and value == best:
                 continue
