@@ -6,6 +6,8 @@ import csv
 import datetime as dt
 import math
 import os
+import re
+from collections import defaultdict
 
 import pytest
 
@@ -35,6 +37,18 @@ def test_shipped_data_conforms_to_the_shapes(store, project):
 def test_every_curated_resource_names_a_source(store):
     rows = list(store.query((ROOT / "queries" / "unsourced-statements.rq").read_text(encoding="utf-8")))
     assert rows == []
+
+
+def test_each_subject_is_described_in_one_block_of_one_file():
+    """A subject's statements sit together (one layout, small diffs): a later block that adds
+    a point or a name to an entity described elsewhere is merged into its block."""
+    starts = defaultdict(list)
+    for path in sorted((ROOT / "data").rglob("*.ttl")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if found := re.match(r"([A-Za-z][\w-]*:[\w.-]*[\w-])(\s|$)", line):
+                starts[found[1]].append(f"{path.relative_to(ROOT)}:{number}")
+    repeated = {subject: lines for subject, lines in starts.items() if len(lines) > 1}
+    assert not repeated, repeated
 
 
 def test_every_cited_source_is_described(store):
