@@ -17,9 +17,21 @@ def test_scale_suite_runs_end_to_end_at_a_small_size():
     assert table.startswith("### 300 events, ")
     for row in ("| load, triples per second |", "| `1-fatalities-per-conflict` |", "| `6-describe-event` |",
                 "| cold `kg stats` |", "| cold `kg view` of a 2,000-node query |",
-                "| `kg import ucdp-ged`: compacting the store |", "| `kg import acled`: mapping rows while chunks load |"):
+                "| `kg import ucdp-ged`: compacting the store |", "| `kg import acled`: mapping rows while chunks load |",
+                "| kg import / raw bulk load |", "| kg import / raw bulk load and compaction |"):
         assert row in table, table
     assert "rdflib Graph (memory)" in table and "raw pyoxigraph (disk)" in table
+
+
+def test_loading_suite_runs_each_way_at_a_small_size():
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "loading.py"), "--events", "300"],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| ") and " s |" in line]
+    assert [row.split(" | ")[0] for row in rows] == [
+        "| one `bulk_load` of the whole file", "| files of 100,000, one after another (`kg import`)",
+        "| files of 100,000, two at a time", "| files of 1,000,000, one after another"], done.stdout
+    assert done.stdout.startswith("#### 300 GED events, "), done.stdout
 
 
 def test_scale_suite_records_an_engine_that_fails_and_goes_on(tmp_path):
