@@ -16,12 +16,14 @@ def test_validate_reports_violations_and_exits_1(runner, scratch_project):
     text = path.read_text(encoding="utf-8").replace(
         'pskg:startDate "2022-09-12"^^xsd:date ; pskg:endDate "2022-09-14"^^xsd:date',
         'pskg:startDate "2022-09-15"^^xsd:date ; pskg:endDate "2022-09-14"^^xsd:date',
-    ).replace("    pskg:hasClaimant state:azerbaijan ;\n", "")
+    ).replace("    pskg:hasClaimant state:azerbaijan ;\n", "").replace(
+        '    pskg:hasSummary "Azerbaijani forces shelled', '    pskg:hasSummary "A second summary."@en , "Azerbaijani forces shelled', 1)
     path.write_text(text, encoding="utf-8")
     result = runner.invoke(main, ["--root", str(scratch_project.root), "validate"])
     assert result.exit_code == 1, result.output
     assert "conflict:azerbaijan-attack-on-armenia-2022-09: start date 2022-09-15 is after end date 2022-09-14" in result.output
     assert "claim:am-az-2022-azerbaijani-dead-79 pskg:hasClaimant: has no claimant" in result.output
+    assert "pskg:hasSummary: has more than one summary in one language (write one)" in result.output
 
 
 def test_validate_checks_calendar_dates_and_membership_of_the_whole(runner, scratch_project):
