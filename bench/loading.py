@@ -79,25 +79,6 @@ def python(code: str, *args: str) -> str:
                           text=True).stdout.strip()
 
 
-def map_rows(ged: Path, project: Path, out: Path) -> int:
-    """Map the CSV's rows to N-Triples as the importer does; the number of statements."""
-    from kg.importers import IMPORTERS
-    from kg.importers.base import Context, Writer, read_header, read_rows
-    from kg.reconcile import Reconciler
-    from kg.storage import open_current
-
-    with open_current(project / ".kg") as store:
-        reconciler = Reconciler.from_store(store)
-    importer = IMPORTERS["ucdp-ged"](read_header(ged))
-    with out.open("w", encoding="utf-8") as handle:
-        writer = Writer(handle)
-        ctx = Context(reconciler=reconciler, source="<urn:x-bench:source>", writer=writer)
-        for row in read_rows(ged)[1]:
-            importer.map_row(row.values, ctx)
-            writer.end_row()
-    return writer.triples
-
-
 def split(path: Path, lines: int, folder: Path) -> list[str]:
     """The file cut into files of ``lines`` statements."""
     folder.mkdir()
@@ -133,6 +114,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=350_000, help="GED events to generate")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
+    from imports import map_rows
     from scale import write_ged
 
     with tempfile.TemporaryDirectory(prefix="kg-loading-") as tmp:
