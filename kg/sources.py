@@ -29,7 +29,7 @@ COPY_HOSTS = (
     "owiki.org", "datana.com", "gravy.com", "chuanqisf.com", "searchvn.net", "rushprnews.com",
     "d1softballnews.com", "bbabo.net", "exbulletin.com", "fundscene.com", "gettotext.com",
     "hirkatalogus.hu", "maltanewsgazette.com", "wikizero.com", "everybodywiki.com", "dbpedia.org",
-    "infogalactic.com", "alchetron.com", "justapedia.org", "wiki.edu.vn",
+    "infogalactic.com", "alchetron.com", "justapedia.org", "wiki.edu.vn", "aroundus.com",
 )
 
 
